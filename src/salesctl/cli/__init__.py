@@ -1,0 +1,115 @@
+"""The `salesctl` command: global options and one sub-app per noun, mounted here.
+
+Modules under cli/ import only typer and the option aliases at top level; the
+database, the ORM and the services are imported inside command bodies, so
+`salesctl --help` and `--version` stay fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Annotated, Optional
+
+import typer
+
+from salesctl import __version__
+from salesctl.cli.common import SalesctlGroup, state
+
+HELP = """The sales department's management system (销售部管理制度).
+
+Quick start:
+
+  salesctl init --demo                 # a sample company; you act as its director
+
+  salesctl staff tree                  # the org chart
+
+  salesctl customer list --grade A     # important customers you may see
+
+  salesctl --as wang.fang report daily # a rep's end-of-day report
+
+Global options go before the command; --format goes after it.
+"""
+
+app = typer.Typer(
+    cls=SalesctlGroup,
+    help=HELP,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# (command name, module under salesctl.cli). A module exposes `app` (a group) or
+# `register(root)` (top-level commands).
+COMMANDS = (
+    ("init", "setup"),
+    ("config", "config_cmd"),
+    ("db", "db_cmd"),
+    ("staff", "staff"),
+    ("customer", "customer"),
+    ("visit", "visit"),
+    ("deal", "deal"),
+    ("payment", "payment"),
+    ("report", "report"),
+    ("summary", "summary"),
+    ("calendar", "calendar_cmd"),
+    ("meeting", "meeting"),
+    ("complaint", "complaint"),
+    ("inbox", "inbox"),
+    ("claim", "claim"),
+    ("lead", "lead"),
+    ("target", "target"),
+    ("commission", "commission"),
+    ("eval", "evaluation"),
+    ("archive", "archive"),
+    ("import", "imports"),
+    ("export", "export"),
+    ("audit", "audit_cmd"),
+)
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"salesctl {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db: Annotated[Optional[str], typer.Option("--db", envvar="SALESCTL_DB", help="Database URL or SQLite file path.")] = None,
+    as_user: Annotated[Optional[str], typer.Option("--as", envvar="SALESCTL_USER", help="Act as this staff handle.")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", envvar="SALESCTL_LANG", help="zh or en (default from the locale).")] = None,
+    now: Annotated[Optional[str], typer.Option("--now", "--today", envvar="SALESCTL_NOW", hidden=True, help="Pretend it is this date/time (reproducible reports).")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+):
+    from salesctl.messages import set_language
+
+    if lang is not None and lang.lower() not in ("zh", "en", "zh_cn", "zh-cn", "en_us", "en-us"):
+        raise typer.BadParameter(f"'{lang}' is not a language; accepted: zh, en", param_hint="--lang")
+    state.db = db
+    state.as_user = as_user
+    state.lang = lang
+    state.now = now
+    set_language(lang)
+
+
+def _mount() -> None:
+    for name, module_name in COMMANDS:
+        qualified = f"salesctl.cli.{module_name}"
+        try:
+            module = importlib.import_module(qualified)
+        except ModuleNotFoundError as exc:
+            if exc.name == qualified:
+                continue  # a capability not built yet
+            raise
+        if hasattr(module, "register"):
+            module.register(app)
+        else:
+            app.add_typer(module.app, name=name)
+
+
+_mount()
+
+
+def main() -> None:
+    app(prog_name="salesctl")

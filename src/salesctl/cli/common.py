@@ -1,0 +1,116 @@
+"""What every command shares: the global options, the error boundary, and one context per command."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+import typer
+from typer.core import TyperGroup
+
+
+@dataclass
+class GlobalOptions:
+    db: str | None = None
+    as_user: str | None = None
+    lang: str | None = None
+    now: str | None = None
+
+
+state = GlobalOptions()
+
+
+class SalesctlGroup(TyperGroup):
+    """The root group: turns service errors into one stderr line and the SPEC's exit code."""
+
+    def invoke(self, ctx):
+        from salesctl.errors import SalesctlError
+
+        try:
+            return super().invoke(ctx)
+        except SalesctlError as exc:
+            _fail(exc.message, exc.hint, int(exc.exit_code))
+        except Exception as exc:  # database trouble: one clear line, not a traceback
+            code = _database_error(exc)
+            if code is None:
+                raise
+            _fail(code[1], None, code[0])
+
+    def list_commands(self, ctx):  # keep the order commands were mounted in
+        return list(self.commands)
+
+
+def _fail(message: str, hint: str | None, code: int):
+    from salesctl import render
+
+    render.error(message)
+    if hint:
+        render.info(f"hint: {hint}")
+    raise typer.Exit(code)
+
+
+def _database_error(exc: Exception) -> tuple[int, str] | None:
+    name = type(exc).__module__
+    if not name.startswith("sqlalchemy"):
+        return None
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    if isinstance(exc, IntegrityError):
+        return 5, f"conflict: the change clashes with an existing record ({str(exc.orig).splitlines()[0]})"
+    if isinstance(exc, OperationalError):
+        return 2, f"database error: {str(exc.orig).splitlines()[0]}"
+    return None
+
+
+def clock():
+    from salesctl.periods import Clock
+
+    return Clock.system(state.now)
+
+
+@contextmanager
+def command_context(*, write: bool = False, actor: bool = True) -> Iterator["Ctx"]:  # noqa: F821
+    """Open the database (upgrading an older schema), find the acting user, yield a Ctx.
+
+    Everything written inside commits at the end, or nothing does.
+    """
+    from salesctl import db
+    from salesctl.services.context import Ctx
+
+    url = db.resolve_url(state.db)
+    db.ensure_ready(url)
+    with db.session(url, write=write) as sess:
+        if not db.has_staff(sess):
+            from salesctl.errors import NotInitialised
+
+            raise NotInitialised(db.NOT_INITIALISED)
+        ctx = Ctx(session=sess, actor=None, clock=clock(), url=url)
+        if actor:
+            from salesctl.services.staff import resolve_actor
+
+            ctx.actor = resolve_actor(sess, state.as_user)
+        yield ctx
+
+
+def fmt_value(fmt) -> str:
+    return fmt.value if hasattr(fmt, "value") else str(fmt)
+
+
+def read_text_option(text: str | None, path: str | None, field: str) -> str | None:
+    """A text given by flag, or by file (`-` for stdin); both is an error."""
+    import sys
+
+    from salesctl.errors import InvalidInput
+
+    if text is not None and path is not None:
+        raise InvalidInput(f"--{field}: give either --{field} or --{field}-file, not both")
+    if path is None:
+        return text
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise InvalidInput(f"--{field}-file: cannot read {path}: {exc.strerror}") from None

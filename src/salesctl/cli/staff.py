@@ -1,0 +1,236 @@
+"""`salesctl staff`: the org chart (add, list, show, edit, deactivate, tree, leave)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from salesctl.cli.common import command_context, fmt_value
+from salesctl.cli.options import FormatOpt, OutputFormat
+
+app = typer.Typer(help="Staff and the org chart.", no_args_is_help=True)
+
+
+def _columns():
+    from salesctl.render import Column
+
+    return [
+        Column("id", kind="int"),
+        Column("handle"),
+        Column("name"),
+        Column("role", kind="enum:role"),
+        Column("manager"),
+        Column("region"),
+        Column("industry"),
+        Column("active", kind="bool"),
+    ]
+
+
+NameOpt = Annotated[Optional[str], typer.Option("--name", help="Display name (Chinese names are normal).")]
+RoleOpt = Annotated[Optional[str], typer.Option("--role", help="gm, director, manager, regional_manager, rep or assistant.")]
+StaffManagerOpt = Annotated[Optional[str], typer.Option("--manager", help="Handle of who they report to.")]
+RegionOpt = Annotated[Optional[str], typer.Option("--region", help="Region (required for reps).")]
+IndustryOpt = Annotated[Optional[str], typer.Option("--industry", help="Industry; '*' = any (required for reps).")]
+EmailOpt = Annotated[Optional[str], typer.Option("--email", help="Email address.")]
+PhoneOpt = Annotated[Optional[str], typer.Option("--phone", help="Phone number.")]
+
+
+@app.command("add")
+def add(
+    handle: Annotated[str, typer.Argument(help="Unique login handle, e.g. wang.fang.")],
+    name: NameOpt = None,
+    role: RoleOpt = None,
+    manager: StaffManagerOpt = None,
+    region: RegionOpt = None,
+    industry: IndustryOpt = None,
+    email: EmailOpt = None,
+    phone: PhoneOpt = None,
+    format: FormatOpt = OutputFormat.table,
+):
+    """Add a person to the org chart.
+
+    Example: salesctl staff add wang.fang --name 王芳 --role rep --manager zhang.wei --region 华东 --industry 制造业
+    """
+    from salesctl import render
+    from salesctl.errors import InvalidInput
+    from salesctl.messages import t
+    from salesctl.services import staff as svc
+
+    missing = [flag for flag, value in (("--name", name), ("--role", role)) if not value]
+    if missing:
+        raise InvalidInput(f"{', '.join(missing)}: required")
+    with command_context(write=True) as ctx:
+        person = svc.add_staff(ctx, handle, name=name, role=role, manager=manager, region=region,
+                               industry=industry, email=email, phone=phone)
+        boss = ctx.session.get(type(person), person.manager_id) if person.manager_id else None
+        row = svc.staff_row(person, boss.handle if boss else None)
+    render.emit_id(person.id, row, fmt_value(format), t("msg.added", entity="staff", id=person.id, name=person.name))
+
+
+@app.command("list")
+def list_(
+    role: RoleOpt = None,
+    manager: Annotated[Optional[str], typer.Option("--manager", help="Only that manager's team.")] = None,
+    inactive: Annotated[bool, typer.Option("--inactive", help="Include deactivated people.")] = False,
+    format: FormatOpt = OutputFormat.table,
+):
+    """List staff.
+
+    Example: salesctl staff list --role rep --format json
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.services import staff as svc
+
+    with command_context() as ctx:
+        render.emit_rows(svc.staff_rows(ctx, include_inactive=inactive, role=role, manager=manager),
+                         _columns(), fmt_value(format), title=t("title.staff"))
+
+
+@app.command("show")
+def show(
+    handle: Annotated[str, typer.Argument(help="Handle, id or name.")],
+    format: FormatOpt = OutputFormat.table,
+):
+    """Show one person: role, manager, chain of managers, who reports to them.
+
+    Example: salesctl staff show wang.fang
+    """
+    from salesctl import render
+    from salesctl.render import Column
+    from salesctl.services import staff as svc
+
+    with command_context() as ctx:
+        detail = svc.staff_detail(ctx, handle)
+    columns = _columns() + [Column("email"), Column("phone"), Column("created_at", kind="datetime"),
+                            Column("reviewing_manager"), Column("chain"), Column("reports")]
+    render.emit_object(detail, fmt_value(format), columns=columns)
+
+
+@app.command("edit")
+def edit(
+    handle: Annotated[str, typer.Argument(help="Handle, id or name.")],
+    name: NameOpt = None,
+    role: RoleOpt = None,
+    manager: StaffManagerOpt = None,
+    region: RegionOpt = None,
+    industry: IndustryOpt = None,
+    email: EmailOpt = None,
+    phone: PhoneOpt = None,
+    format: FormatOpt = OutputFormat.table,
+):
+    """Change a person's name, role, manager, region or industry.
+
+    Example: salesctl staff edit wang.fang --manager li.qiang
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.services import staff as svc
+
+    with command_context(write=True) as ctx:
+        person = svc.edit_staff(ctx, handle, name=name, role=role, manager=manager, region=region,
+                                industry=industry, email=email, phone=phone)
+        boss = ctx.session.get(type(person), person.manager_id) if person.manager_id else None
+        row = svc.staff_row(person, boss.handle if boss else None)
+    render.emit_object(row, fmt_value(format), columns=_columns())
+    render.info(t("msg.updated", entity="staff", id=person.id, name=person.name))
+
+
+@app.command("deactivate")
+def deactivate(handle: Annotated[str, typer.Argument(help="Handle, id or name.")]):
+    """Deactivate a person who left (never deleted: history keeps pointing at them).
+
+    Example: salesctl staff deactivate wang.fang
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.services import staff as svc
+
+    with command_context(write=True) as ctx:
+        person = svc.deactivate_staff(ctx, handle)
+    render.info(t("msg.deactivated", name=person.name, handle=person.handle))
+
+
+@app.command("tree")
+def tree(inactive: Annotated[bool, typer.Option("--inactive", help="Include deactivated people.")] = False):
+    """Draw the org chart.
+
+    Example: salesctl staff tree
+    """
+    from salesctl import render
+    from salesctl.messages import label, t
+    from salesctl.services import staff as svc
+
+    with command_context() as ctx:
+        roots = svc.org_tree(ctx, include_inactive=inactive)
+
+    def describe(node):
+        s = node.staff
+        extra = " · ".join(x for x in (s.region, s.industry) if x)
+        text = f"{s.name} ({s.handle}) — {label('role', s.role)}"
+        return text + (f" · {extra}" if extra else "") + ("" if s.active else " ✗")
+
+    if render.stdout_is_terminal():
+        from rich.console import Console
+        from rich.tree import Tree
+
+        top = Tree(f"[bold]{t('title.org_chart')}[/bold]")
+
+        def grow(branch, node):
+            child = branch.add(render.escape(describe(node)))
+            for c in node.children:
+                grow(child, c)
+
+        for r in roots:
+            grow(top, r)
+        Console().print(top)
+    else:
+        lines: list[str] = []
+
+        def walk(node, depth):
+            lines.append("  " * depth + describe(node))
+            for c in node.children:
+                walk(c, depth + 1)
+
+        for r in roots:
+            walk(r, 0)
+        render.write("\n".join(lines) + "\n")
+
+
+@app.command("leave")
+def leave(
+    handle: Annotated[str, typer.Argument(help="Who is on leave.")],
+    from_: Annotated[Optional[str], typer.Option("--from", help="First day of leave.")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", help="Last day of leave (default: --from).")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (optional).")] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="List the person's leave instead.")] = False,
+    format: FormatOpt = OutputFormat.table,
+):
+    """Record leave; excused days owe no daily report.
+
+    Example: salesctl staff leave wang.fang --from 2026-12-01 --to 2026-12-03 --reason 病假
+    """
+    from salesctl import render
+    from salesctl.errors import InvalidInput
+    from salesctl.messages import t
+    from salesctl.periods import parse_date
+    from salesctl.render import Column
+    from salesctl.services import staff as svc
+
+    if list_only:
+        with command_context() as ctx:
+            render.emit_rows(svc.leave_rows(ctx, handle),
+                             [Column("id", kind="int"), Column("handle"), Column("from", kind="date"),
+                              Column("to", kind="date"), Column("reason")], fmt_value(format), title=t("title.leave"))
+        return
+    if not from_:
+        raise InvalidInput("--from: required; the first day of leave (YYYY-MM-DD)")
+    with command_context(write=True) as ctx:
+        start = parse_date(from_, "from", ctx.today)
+        end = parse_date(to, "to", ctx.today) if to else start
+        record = svc.add_leave(ctx, handle, start, end, reason)
+        person = svc.find_staff(ctx.session, handle)
+    row = {"id": record.id, "handle": person.handle, "from": record.start, "to": record.end, "reason": record.reason}
+    render.emit_id(record.id, row, fmt_value(format),
+                   t("msg.leave_added", id=record.id, handle=person.handle, start=record.start, end=record.end))

@@ -1,0 +1,89 @@
+"""Where salesctl keeps things: the config file (TOML), the default database, shipped data."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from pathlib import Path
+
+from salesctl.errors import InvalidInput
+
+CONFIG_KEYS = {
+    "user": "acting user's handle when --as and SALESCTL_USER are not given",
+    "db": "database URL when --db and SALESCTL_DB are not given",
+    "lang": "zh or en",
+    "policy": "path of a policy TOML overriding data/policy.toml",
+    "commission_plan": "path of a commission plan TOML overriding data/commission.toml",
+    "archive_dir": "folder where `archive friday` writes the weekly pack",
+}
+
+
+def _home_override() -> Path | None:
+    home = os.environ.get("SALESCTL_HOME")
+    return Path(home) if home else None
+
+
+def config_dir() -> Path:
+    home = _home_override()
+    if home:
+        return home
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("salesctl"))
+
+
+def data_dir() -> Path:
+    home = _home_override()
+    if home:
+        return home
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("salesctl"))
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def default_db_path() -> Path:
+    return data_dir() / "salesctl.db"
+
+
+def shipped_data_dir() -> Path:
+    """The `data/` folder of the source tree: demo company and default policies."""
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[2] / "data", here.parent / "data"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("salesctl's data/ folder is missing from this installation")
+
+
+def load_config() -> dict:
+    path = config_path()
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"config file {path}: {exc}") from None
+
+
+def save_config(values: dict) -> Path:
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["# salesctl configuration (salesctl config set KEY VALUE)"]
+    for key in sorted(values):
+        # a JSON string literal is a valid TOML basic string
+        lines.append(f"{key} = {json.dumps(str(values[key]), ensure_ascii=False)}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def set_value(key: str, value: str) -> Path:
+    if key not in CONFIG_KEYS:
+        raise InvalidInput(f"config key '{key}' is unknown; accepted: {', '.join(CONFIG_KEYS)}")
+    values = load_config()
+    values[key] = value
+    return save_config(values)

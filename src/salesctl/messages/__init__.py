@@ -1,0 +1,85 @@
+"""Every user-facing label, heading and message, in English and Chinese: the one place for both.
+
+The catalogs are the modules of this package, one per feature (`core`, `customer`,
+`visit`, …), each a `MESSAGES = {key: (en, zh)}` dict; `t("key", **fields)`
+returns the text in the current language. Column labels use `col.<name>` keys;
+enumerations (roles, grades, statuses) use `<kind>.<value>`. Data (names, notes)
+is never translated. A test checks that no key is defined twice.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+
+_lang = None
+
+def detect_language(explicit: str | None = None) -> str:
+    value = explicit or os.environ.get("SALESCTL_LANG")
+    if not value:
+        for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+            if os.environ.get(var):
+                value = os.environ[var]
+                break
+        else:
+            value = (locale.getlocale()[0] or "") if hasattr(locale, "getlocale") else ""
+    return "zh" if value and value.lower().startswith("zh") else "en"
+
+
+def set_language(lang: str | None) -> str:
+    global _lang
+    _lang = detect_language(lang)
+    return _lang
+
+
+def language() -> str:
+    global _lang
+    if _lang is None:
+        _lang = detect_language()
+    return _lang
+
+
+CATALOGS = (
+    "core", "customer", "visit", "deal", "report", "summary", "claim",
+    "commission", "archive", "meeting", "imports",
+)
+_messages: dict[str, tuple[str, str]] | None = None
+
+
+def catalog() -> dict[str, tuple[str, str]]:
+    """All catalogs merged (loaded on first use)."""
+    global _messages
+    if _messages is None:
+        import importlib
+
+        merged: dict[str, tuple[str, str]] = {}
+        for name in CATALOGS:
+            try:
+                module = importlib.import_module(f"salesctl.messages.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"salesctl.messages.{name}":
+                    raise
+                continue
+            for key, pair in module.MESSAGES.items():
+                if key in merged:
+                    raise KeyError(f"message key {key!r} is defined in two catalogs")
+                merged[key] = pair
+        _messages = merged
+    return _messages
+
+
+def t(key: str, **fields) -> str:
+    pair = catalog().get(key)
+    if pair is None:
+        text = key
+    else:
+        text = pair[1] if language() == "zh" else pair[0]
+    return text.format(**fields) if fields else text
+
+
+def label(kind: str, value) -> str:
+    """Translate an enumeration value (role, grade, status); unknown values pass through."""
+    if value is None:
+        return ""
+    key = f"{kind}.{value}"
+    return t(key) if key in catalog() else str(value)

@@ -1,0 +1,9 @@
+"""Alembic migrations shipped inside the package.
+
+HEAD is the newest revision; KNOWN_REVISIONS every revision this release can
+upgrade from. A test checks both against Alembic's own script directory, so
+reading the database's revision needs no Alembic import on every command.
+"""
+
+HEAD = "0001"
+KNOWN_REVISIONS = ("0001",)

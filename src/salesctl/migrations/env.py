@@ -1,0 +1,48 @@
+"""Alembic environment: runs on the engine salesctl hands over (never on a URL of its own)."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import BigInteger, DateTime, String
+
+import salesctl.models  # noqa: F401  (registers every table)
+from salesctl.dbtypes import Money, UTCDateTime
+from sqlmodel import SQLModel
+
+target_metadata = SQLModel.metadata
+
+
+def render_item(type_, obj, autogen_context):
+    """Render our column types as their plain SQL types, so migrations never import app code."""
+    if type_ != "type":
+        return False
+    if isinstance(obj, Money):
+        return "sa.BigInteger()"
+    if isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    name = type(obj).__name__
+    if name == "AutoString":
+        length = getattr(obj, "length", None)
+        return f"sa.String(length={length})" if length else "sa.String()"
+    return False
+
+
+def run_migrations() -> None:
+    engine = context.config.attributes.get("engine")
+    if engine is None:
+        raise RuntimeError("salesctl migrations run through salesctl (salesctl db upgrade)")
+    with engine.connect() as connection:
+        connection.info["salesctl_write"] = True
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_item=render_item,
+            render_as_batch=True,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+run_migrations()

@@ -1,0 +1,234 @@
+"""Who may see and change what, from the org chart: the only module that decides it.
+
+- rep: their own records;
+- manager / regional_manager: themselves and their team (everyone whose chain of
+  managers reaches them);
+- assistant: data entry for the team of their manager (the nearest manager or
+  regional manager up their chain);
+- director / gm: everyone.
+
+Scopes are SQL: `visible_staff_ids(ctx)` is a subquery (or None for "everyone")
+that list/show/summary queries put in their WHERE clause, so no command has to
+remember the rule. A refusal never says more than "permission denied" and what
+was asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import literal, select, union
+from sqlalchemy.orm import aliased
+
+from salesctl.errors import InvalidInput, PermissionDenied
+from salesctl.messages import t
+from salesctl.models import MANAGER_ROLES, Customer, Staff
+
+if TYPE_CHECKING:
+    from salesctl.services.context import Ctx
+
+SEES_ALL = ("gm", "director")
+
+
+def team_cte(root_id: int, *, include_root: bool = True, name: str = "team"):
+    """Recursive CTE of staff ids whose chain of managers reaches root_id."""
+    base = select(Staff.id.label("id")).where(Staff.manager_id == root_id).cte(name, recursive=True)
+    child = aliased(Staff)
+    cte = base.union_all(select(child.id).where(child.manager_id == base.c.id))
+    if include_root:
+        return union(select(cte.c.id), select(literal(root_id).label("id"))).subquery(f"{name}_ids")
+    return select(cte.c.id).subquery(f"{name}_ids")
+
+
+def team_ids(session, root_id: int, *, include_root: bool = True) -> set[int]:
+    sub = team_cte(root_id, include_root=include_root)
+    return set(session.execute(select(sub.c.id)).scalars())
+
+
+def chain_above(session, staff: Staff) -> list[Staff]:
+    """The staff member's managers, nearest first (the org chart has no cycles)."""
+    chain: list[Staff] = []
+    seen = {staff.id}
+    current = staff
+    while current.manager_id is not None and current.manager_id not in seen:
+        current = session.get(Staff, current.manager_id)
+        if current is None:
+            break
+        chain.append(current)
+        seen.add(current.id)
+    return chain
+
+
+def nearest_manager(session, staff: Staff) -> Staff | None:
+    """'The manager' of SPEC 1.1: the nearest manager or regional manager up the chain."""
+    for boss in chain_above(session, staff):
+        if boss.role in MANAGER_ROLES:
+            return boss
+    return None
+
+
+def is_above(session, boss: Staff, staff: Staff) -> bool:
+    return any(m.id == boss.id for m in chain_above(session, staff))
+
+
+def visible_root(ctx: "Ctx") -> int | None:
+    """Whose team the actor sees (None: everyone). Reps see only themselves (see visible_staff_ids)."""
+    actor = ctx.actor
+    if actor.role in SEES_ALL:
+        return None
+    if actor.role in MANAGER_ROLES:
+        return actor.id
+    if actor.role == "assistant":
+        boss = nearest_manager(ctx.session, actor)
+        return boss.id if boss else actor.id
+    return actor.id
+
+
+def visible_staff_ids(ctx: "Ctx"):
+    """A subquery of staff ids whose records the actor may see, or None for everyone."""
+    actor = ctx.actor
+    if actor.role in SEES_ALL:
+        return None
+    if actor.role == "rep":
+        return select(literal(actor.id).label("id")).subquery("self_ids")
+    root = visible_root(ctx)
+    return team_cte(root, include_root=True, name="visible")
+
+
+def may_see_staff(ctx: "Ctx", staff: Staff) -> bool:
+    actor = ctx.actor
+    if actor.role in SEES_ALL or staff.id == actor.id:
+        return True
+    if actor.role == "rep":
+        return False
+    root = visible_root(ctx)
+    return staff.id == root or is_above(ctx.session, ctx.session.get(Staff, root), staff)
+
+
+def require_see_staff(ctx: "Ctx", staff: Staff, what: str | None = None) -> None:
+    if not may_see_staff(ctx, staff):
+        raise PermissionDenied(t("err.denied", what=what or f"records of {staff.handle}"))
+
+
+def may_act_for(ctx: "Ctx", staff: Staff) -> bool:
+    """May the actor write records on behalf of this staff member (log, file, edit)?
+
+    The person themself, anyone above them, or an assistant of their manager's team.
+    """
+    return may_see_staff(ctx, staff)
+
+
+def require_act_for(ctx: "Ctx", staff: Staff, what: str) -> None:
+    if not may_act_for(ctx, staff):
+        raise PermissionDenied(t("err.denied", what=what))
+
+
+def is_manager_of(ctx: "Ctx", staff: Staff) -> bool:
+    """Manager-level authority over staff: a manager/regional manager above them, or director/gm."""
+    actor = ctx.actor
+    if actor.role in SEES_ALL:
+        return True
+    if actor.role not in MANAGER_ROLES:
+        return False
+    return is_above(ctx.session, actor, staff)
+
+
+def require_manager_of(ctx: "Ctx", staff: Staff, what: str) -> None:
+    if not is_manager_of(ctx, staff):
+        raise PermissionDenied(t("err.denied", what=what))
+
+
+def require_role(ctx: "Ctx", roles: tuple[str, ...], what: str) -> None:
+    if ctx.actor.role not in roles:
+        raise PermissionDenied(t("err.denied", what=what))
+
+
+# --------------------------------------------------------------------------- customers
+def customer_scope(ctx: "Ctx"):
+    """WHERE clause limiting customers to those the actor may see, or None for all."""
+    ids = visible_staff_ids(ctx)
+    if ids is None:
+        return None
+    clause = Customer.owner_id.in_(select(ids.c.id))
+    if ctx.actor.role != "rep":
+        # managers and assistants also see the unowned pool (to assign leads)
+        clause = clause | Customer.owner_id.is_(None)
+    return clause
+
+
+def may_see_customer(ctx: "Ctx", customer: Customer) -> bool:
+    if ctx.actor.role in SEES_ALL:
+        return True
+    if customer.owner_id is None:
+        return ctx.actor.role != "rep"
+    owner = ctx.session.get(Staff, customer.owner_id)
+    return owner is not None and may_see_staff(ctx, owner)
+
+
+def require_see_customer(ctx: "Ctx", customer: Customer) -> None:
+    if not may_see_customer(ctx, customer):
+        # name only what was asked for: never fields of the customer
+        raise PermissionDenied(t("err.denied", what=f"customer {customer.id}"))
+
+
+def require_change_customer(ctx: "Ctx", customer: Customer) -> None:
+    require_see_customer(ctx, customer)
+
+
+# --------------------------------------------------------------------------- scope flags
+@dataclass(frozen=True)
+class Scope:
+    """A resolved --mine/--team/--manager/--rep/--all choice."""
+
+    label: str  # e.g. "team:zhang.wei", "rep:li.na", "all"
+    staff_ids: object | None  # subquery of staff ids, or None for everyone
+    root: Staff | None = None
+
+
+def resolve_scope(
+    ctx: "Ctx",
+    *,
+    mine: bool = False,
+    team: bool = False,
+    manager: str | None = None,
+    rep: str | None = None,
+    all_: bool = False,
+) -> Scope:
+    """The scope flags of SPEC section 2, checked against what the actor may see."""
+    from salesctl.services.lookup import find_staff
+
+    chosen = [name for name, on in (("--mine", mine), ("--team", team), ("--manager", manager), ("--rep", rep), ("--all", all_)) if on]
+    if len(chosen) > 1:
+        raise InvalidInput(f"scope: give only one of --mine, --team, --manager, --rep, --all (got {', '.join(chosen)})")
+    actor = ctx.actor
+    if mine:
+        return Scope(f"rep:{actor.handle}", select(literal(actor.id).label("id")).subquery("mine_ids"), actor)
+    if rep:
+        person = find_staff(ctx.session, rep)
+        require_see_staff(ctx, person)
+        return Scope(f"rep:{person.handle}", select(literal(person.id).label("id")).subquery("rep_ids"), person)
+    if manager:
+        boss = find_staff(ctx.session, manager)
+        require_see_staff(ctx, boss, what=f"team of {boss.handle}")
+        return Scope(f"team:{boss.handle}", team_cte(boss.id, include_root=True, name="mgr"), boss)
+    if team:
+        if actor.role == "rep":
+            raise PermissionDenied(t("err.denied", what="--team (a rep has no team; use --mine)"))
+        root_id = visible_root(ctx)
+        root = ctx.session.get(Staff, root_id) if root_id is not None else actor
+        return Scope(f"team:{root.handle}", team_cte(root.id, include_root=True, name="myteam"), root)
+    ids = visible_staff_ids(ctx)
+    if ids is None:
+        return Scope("all", None, None)
+    if actor.role == "rep":
+        return Scope(f"rep:{actor.handle}", ids, actor)
+    root = ctx.session.get(Staff, visible_root(ctx))
+    return Scope(f"team:{root.handle}", ids, root)
+
+
+def scope_clause(scope: Scope, column):
+    """WHERE clause putting a staff-id column inside the scope, or None for everyone."""
+    if scope.staff_ids is None:
+        return None
+    return column.in_(select(scope.staff_ids.c.id))

@@ -1,0 +1,53 @@
+"""The policy TOML: defaults shipped in data/policy.toml, overridden key by key by the configured file."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from salesctl.errors import InvalidInput
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise InvalidInput(f"policy: file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"policy: {path}: {exc}") from None
+
+
+@lru_cache(maxsize=8)
+def _load(override_path: str | None) -> dict:
+    from salesctl.config import shipped_data_dir
+
+    policy = _read(shipped_data_dir() / "policy.toml")
+    if override_path:
+        policy = _merge(policy, _read(Path(override_path).expanduser()))
+    return policy
+
+
+def load_policy() -> dict:
+    """The effective policy: SALESCTL_POLICY, else the config's `policy`, over the shipped defaults."""
+    import os
+
+    from salesctl.config import load_config
+
+    override = os.environ.get("SALESCTL_POLICY") or load_config().get("policy")
+    return _load(override or None)
+
+
+def section(name: str) -> dict:
+    return load_policy().get(name, {})

@@ -1,0 +1,259 @@
+"""Turns results (rows of plain values, or one object) into table/json/csv/markdown.
+
+Services return data; this module alone decides how it looks. JSON is one
+document (lists are arrays of flat objects, streamed row by row), money a
+two-decimal string, dates ISO, datetimes ISO 8601 with the local offset. CSV has
+a header row. Tables use Rich on a terminal and plain aligned text when piped.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable, Iterable, Sequence
+
+from salesctl.messages import label as enum_label
+from salesctl.messages import t
+
+FORMATS = ("table", "json", "csv", "markdown")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str | None = None  # message key; default col.<key>
+    kind: str = "text"  # text | money | date | datetime | bool | int | rate | enum:<kind>
+    justify: str | None = None
+
+    def heading(self) -> str:
+        return t(self.label or f"col.{self.key}")
+
+
+def stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def interactive() -> bool:
+    """A person is at a terminal: prompts allowed (never in CI or with SALESCTL_NO_INPUT)."""
+    import os
+
+    if os.environ.get("SALESCTL_NO_INPUT") or os.environ.get("CI"):
+        return False
+    return stdin_is_terminal() and stdout_is_terminal()
+
+
+# --------------------------------------------------------------------------- values
+def _local(moment: datetime) -> datetime:
+    from salesctl.periods import local_tz
+
+    return moment.astimezone(local_tz()) if moment.tzinfo else moment
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return _local(value).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    return value
+
+
+def csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(json_value(value), ensure_ascii=False)
+    return json_value(value)
+
+
+def cell(value: Any, kind: str = "text") -> str:
+    """Human form of one value for a table."""
+    if value is None:
+        return ""
+    if kind == "money":
+        from salesctl.money import display
+
+        return display(Decimal(value))
+    if kind.startswith("enum:"):
+        return enum_label(kind[5:], value)
+    if isinstance(value, bool):
+        return t("yes") if value else t("no")
+    if isinstance(value, datetime):
+        return _local(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+# --------------------------------------------------------------------------- output
+def write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def emit_rows(
+    rows: Iterable[dict],
+    columns: Sequence[Column],
+    fmt: str = "table",
+    *,
+    title: str | None = None,
+    totals: dict | None = None,
+    empty_message: str | None = None,
+) -> int:
+    """Print rows; JSON and CSV stream (rows may be a generator). Returns the row count."""
+    if fmt == "json":
+        out = sys.stdout
+        out.write("[")
+        count = 0
+        for row in rows:
+            out.write(",\n" if count else "\n")
+            out.write(json.dumps(json_value(row), ensure_ascii=False))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+        return count
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([c.key for c in columns])
+        count = 0
+        for row in rows:
+            writer.writerow([csv_value(row.get(c.key)) for c in columns])
+            count += 1
+        return count
+    materialised = list(rows)
+    body = [[cell(r.get(c.key), c.kind) for c in columns] for r in materialised]
+    foot = [cell(totals.get(c.key), c.kind) for c in columns] if totals else None
+    if fmt == "markdown":
+        write(markdown_table(columns, body, foot, title))
+    elif stdout_is_terminal():
+        rich_table(columns, body, foot, title, empty_message)
+    else:
+        write(plain_table(columns, body, foot, title, empty_message))
+    return len(materialised)
+
+
+def markdown_table(columns, body, foot=None, title=None) -> str:
+    from tabulate import tabulate
+
+    rows = list(body) + ([foot] if foot else [])
+    text = tabulate(rows, headers=[c.heading() for c in columns], tablefmt="github", disable_numparse=True)
+    return (f"## {title}\n\n" if title else "") + text + "\n"
+
+
+def plain_table(columns, body, foot=None, title=None, empty_message=None) -> str:
+    from tabulate import tabulate
+
+    if not body and not foot:
+        return (f"{title}\n" if title else "") + (empty_message or t("no_rows")) + "\n"
+    rows = list(body) + ([foot] if foot else [])
+    text = tabulate(rows, headers=[c.heading() for c in columns], tablefmt="simple", disable_numparse=True)
+    return (f"{title}\n" if title else "") + text + "\n"
+
+
+def rich_table(columns, body, foot=None, title=None, empty_message=None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not body and not foot:
+        if title:
+            console.print(f"[bold]{title}[/bold]")
+        console.print(empty_message or t("no_rows"))
+        return
+    table = Table(title=title, show_footer=bool(foot), header_style="bold")
+    for i, c in enumerate(columns):
+        justify = c.justify or ("right" if c.kind in ("money", "int", "rate") else "left")
+        table.add_column(c.heading(), justify=justify, footer=(foot[i] if foot else ""))
+    for row in body:
+        table.add_row(*row)
+    console.print(table)
+
+
+def emit_object(obj: dict, fmt: str, table: Callable[[dict], None] | None = None, columns: Sequence[Column] | None = None) -> None:
+    """Print one object: JSON document, a one-row CSV, or a key/value table."""
+    if fmt == "json":
+        write(json.dumps(json_value(obj), ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == "csv":
+        flat = {k: v for k, v in obj.items() if not isinstance(v, (list, dict))}
+        keys = [c.key for c in columns] if columns else list(flat)
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(keys)
+        writer.writerow([csv_value(flat.get(k)) for k in keys])
+        return
+    if table is not None:
+        table(obj)
+        return
+    cols = columns or [Column(k) for k in obj if not isinstance(obj[k], (list, dict))]
+    pairs = [[c.heading(), cell(obj.get(c.key), c.kind)] for c in cols]
+    kv = [Column("key"), Column("value")]
+    if fmt == "markdown":
+        write(markdown_table(kv, pairs))
+    elif stdout_is_terminal():
+        rich_table(kv, pairs)
+    else:
+        write(plain_table(kv, pairs))
+
+
+def emit_id(record_id: int, obj: dict | None, fmt: str, message: str) -> None:
+    """What an add/new command prints: the message on stderr, the id on stdout (or the record as JSON)."""
+    if fmt == "json" and obj is not None:
+        write(json.dumps(json_value(obj), ensure_ascii=False, indent=2) + "\n")
+    else:
+        write(f"{record_id}\n")
+    info(message)
+
+
+# --------------------------------------------------------------------------- stderr
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def info(message: str) -> None:
+    if sys.stderr.isatty():
+        _stderr_console().print(message, markup=False)
+    else:
+        print(message, file=sys.stderr)
+
+
+def warn(message: str) -> None:
+    if sys.stderr.isatty():
+        _stderr_console().print(f"[yellow]warning:[/yellow] {escape(message)}")
+    else:
+        print(f"warning: {message}", file=sys.stderr)
+
+
+def error(message: str) -> None:
+    if sys.stderr.isatty():
+        _stderr_console().print(f"[red]error:[/red] {escape(message)}")
+    else:
+        print(f"error: {message}", file=sys.stderr)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as _escape
+
+    return _escape(text)

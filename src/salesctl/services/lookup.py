@@ -1,0 +1,74 @@
+"""Finding people and customers by what users type: id, handle, name (ambiguity is an error)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, or_
+from sqlmodel import select
+
+from salesctl.errors import InvalidInput, NotFound
+from salesctl.models import Customer, Staff
+
+if TYPE_CHECKING:
+    from salesctl.services.context import Ctx
+
+
+def find_staff(session, ref: str, field: str = "handle") -> Staff:
+    """By handle (exact), then id, then display name; an ambiguous name lists the candidates."""
+    value = (ref or "").strip()
+    if not value:
+        raise InvalidInput(f"--{field}: empty; give a staff handle")
+    staff = session.exec(select(Staff).where(Staff.handle == value)).first()
+    if staff:
+        return staff
+    if value.isdigit():
+        staff = session.get(Staff, int(value))
+        if staff:
+            return staff
+    matches = session.exec(select(Staff).where(func.lower(Staff.name) == value.lower())).all()
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        listing = ", ".join(f"{s.handle} ({s.name})" for s in matches)
+        raise InvalidInput(f"--{field}: '{value}' matches several people: {listing}; use the handle")
+    raise NotFound(f"--{field}: no staff member '{value}' (see `salesctl staff list`)")
+
+
+def find_customer(ctx: "Ctx", ref: str, field: str = "customer") -> Customer:
+    """By id, exact name, normalised name, then a unique partial name among visible customers.
+
+    Only an exact reference (id or name) may find a customer the actor cannot see;
+    the caller's permission check then refuses without showing its fields.
+    """
+    from salesctl.permissions import customer_scope
+    from salesctl.services.normalize import normalize_name
+
+    value = (ref or "").strip()
+    if not value:
+        raise InvalidInput(f"{field}: empty; give a customer id or name")
+    session = ctx.session
+    if value.isdigit():
+        customer = session.get(Customer, int(value))
+        if customer:
+            return customer
+    customer = session.exec(select(Customer).where(Customer.name == value)).first()
+    if customer:
+        return customer
+    norm = normalize_name(value)
+    if norm:
+        customer = session.exec(select(Customer).where(Customer.name_norm == norm)).first()
+        if customer:
+            return customer
+        stmt = select(Customer).where(or_(Customer.name.contains(value), Customer.name_norm.contains(norm)))
+        scope = customer_scope(ctx)
+        if scope is not None:
+            stmt = stmt.where(scope)
+        matches = session.exec(stmt.limit(11)).all()
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            listing = ", ".join(f"{c.id} {c.name}" for c in matches[:10])
+            more = " …" if len(matches) > 10 else ""
+            raise InvalidInput(f"{field}: '{value}' matches several customers: {listing}{more}; use the id")
+    raise NotFound(f"no customer '{value}' (see `salesctl customer list --search`)")

@@ -1,0 +1,54 @@
+"""Database upkeep: online backup (SQLite) and integrity checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from salesctl.errors import Conflict, InvalidInput, PermissionDenied
+from salesctl.messages import t
+from salesctl.migrations import HEAD
+from salesctl.services.context import Ctx
+
+
+def backup_sqlite(ctx: Ctx, path: str) -> Path:
+    """SQLite's online backup API: a consistent copy even while others write."""
+    if ctx.actor.role not in ("gm", "director", "manager"):
+        raise PermissionDenied(t("err.denied", what="backing up the database"))
+    from salesctl.db import is_sqlite
+
+    if not is_sqlite(ctx.url):
+        raise InvalidInput("db backup: only SQLite databases; back up PostgreSQL with pg_dump")
+    target = Path(path).expanduser().resolve()
+    if target.exists():
+        raise Conflict(f"PATH: {target} already exists; choose a new file")
+    if not target.parent.is_dir():
+        raise InvalidInput(f"PATH: folder {target.parent} does not exist")
+    import sqlite3
+
+    source = ctx.session.connection().connection.dbapi_connection
+    dest = sqlite3.connect(str(target))
+    try:
+        source.backup(dest)
+    finally:
+        dest.close()
+    target.chmod(0o600)
+    ctx.audit("db.backup", "database", None, None, {"path": str(target)})
+    return target
+
+
+def check_database(ctx: Ctx) -> dict:
+    from salesctl.db import is_sqlite, schema_revision
+
+    revision = schema_revision(ctx.session.get_bind().engine) if hasattr(ctx.session.get_bind(), "engine") else None
+    integrity = "ok"
+    if is_sqlite(ctx.url):
+        rows = [r[0] for r in ctx.session.execute(text("PRAGMA integrity_check"))]
+        integrity = "ok" if rows == ["ok"] else "; ".join(rows[:5])
+        fk = list(ctx.session.execute(text("PRAGMA foreign_key_check")))
+        if fk:
+            integrity = f"{len(fk)} broken foreign keys" if integrity == "ok" else integrity
+    else:
+        ctx.session.execute(text("SELECT 1"))
+    return {"ok": integrity == "ok" and revision == HEAD, "integrity": integrity, "schema": revision, "head": HEAD}

@@ -1,0 +1,81 @@
+"""Normal forms used for duplicate detection: customer names and phone numbers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from salesctl.errors import InvalidInput
+
+# longest first: "股份有限公司" must go before "有限公司"
+COMPANY_SUFFIXES = (
+    "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "分公司", "公司", "集团",
+    "co ltd", "company limited", "corporation", "limited", "company", "corp", "inc", "llc", "ltd", "co", "gmbh", "plc",
+)
+_PUNCT = re.compile(r"[\s\.\,，。·\-_()（）\[\]【】&'\"/]+")
+
+
+def normalize_name(name: str) -> str:
+    """Full-width → half-width, case-folded, spaces/punctuation dropped, company suffixes cut."""
+    text = unicodedata.normalize("NFKC", name or "").casefold().strip()
+    spaced = re.sub(r"[\.,，。()（）]", " ", text)
+    spaced = re.sub(r"\s+", " ", spaced).strip()
+    changed = True
+    while changed and spaced:
+        changed = False
+        for suffix in COMPANY_SUFFIXES:
+            if spaced.endswith(suffix) and len(spaced) > len(suffix):
+                spaced = spaced[: -len(suffix)].rstrip(" ,.&")
+                changed = True
+                break
+    return _PUNCT.sub("", spaced)
+
+
+def normalize_phone(phone: str, field: str = "phone") -> str:
+    """Store one form: mainland mobile 13812345678, landline 010-12345678, or +<country><number>.
+
+    Accepts spaces, dashes, dots and parentheses, a +86/0086 prefix, full-width digits.
+    """
+    raw = unicodedata.normalize("NFKC", phone or "").strip()
+    if not raw:
+        raise InvalidInput(f"--{field}: empty; give a mainland mobile (13812345678), a landline with area code (010-12345678) or +country number")
+    ext = ""
+    m = re.search(r"(?:ext\.?|x|转)\s*(\d{1,6})$", raw, re.IGNORECASE)
+    if m:
+        ext = m.group(1)
+        raw = raw[: m.start()].strip()
+    if re.search(r"[^\d\s\-\.\(\)\+]", raw):
+        raise InvalidInput(f"--{field}: '{phone}' is not a phone number; use 13812345678, 010-12345678 or +44 20 7946 0958")
+    plus = raw.startswith("+") or raw.startswith("00")
+    digits = re.sub(r"\D", "", raw)
+    if raw.startswith("00"):
+        digits = digits[2:]
+    if plus and digits.startswith("86"):
+        digits = digits[2:]
+        plus = False
+        if not digits.startswith("1") and not digits.startswith("0"):
+            digits = "0" + digits  # +86 10 1234 5678 → 010…
+    result = None
+    if plus:
+        if 7 <= len(digits) <= 15:
+            result = "+" + digits
+    elif re.fullmatch(r"1[3-9]\d{9}", digits):
+        result = digits
+    elif re.fullmatch(r"0\d{9,11}", digits):
+        area_len = 3 if digits[1] in "12" else 4  # 010, 02x; else 0xxx
+        result = f"{digits[:area_len]}-{digits[area_len:]}"
+    elif re.fullmatch(r"400\d{7}|800\d{7}", digits):
+        result = digits
+    if result is None:
+        raise InvalidInput(
+            f"--{field}: '{phone}' is not a phone number; use a mainland mobile (13812345678), "
+            "a landline with area code (010-12345678) or +country number"
+        )
+    return result + (f"x{ext}" if ext else "")
+
+
+def phone_key(phone: str | None) -> str | None:
+    """What duplicate detection compares: the digits of the normal form, extension dropped."""
+    if not phone:
+        return None
+    return re.sub(r"\D", "", phone.split("x")[0]) or None

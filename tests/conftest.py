@@ -1,0 +1,210 @@
+"""Test isolation and the database fixtures.
+
+Every test gets its own SALESCTL_HOME (config + default database), no SALESCTL_*
+from the outside, no colour, a fixed terminal width and timezone. The database
+comes from SALESCTL_TEST_DB: unset (or "sqlite") means a fresh SQLite file per
+test; a PostgreSQL URL (postgresql+psycopg://user@/postgres?host=/socket/dir)
+means a fresh database per test, cloned from a migrated template.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+TEST_DB = os.environ.get("SALESCTL_TEST_DB", "sqlite")
+FROZEN_NOW = "2026-11-27T17:30:00+08:00"  # a Friday, before the end of office
+_counter = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path, monkeypatch):
+    for key in list(os.environ):
+        if key.startswith("SALESCTL_") and key != "SALESCTL_TEST_DB":
+            monkeypatch.delenv(key)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("SALESCTL_HOME", str(home))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("SALESCTL_TZ", "Asia/Shanghai")
+    monkeypatch.setenv("SALESCTL_NO_INPUT", "1")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    from salesctl import messages, policy
+
+    messages.set_language(None)
+    policy._load.cache_clear()
+    yield
+    from salesctl import db
+
+    db.dispose_all()
+
+
+# --------------------------------------------------------------------------- databases
+def _is_pg() -> bool:
+    return TEST_DB.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory):
+    """A migrated, empty database to copy for each test."""
+    from salesctl import db
+
+    if _is_pg():
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        admin = create_engine(TEST_DB, isolation_level="AUTOCOMMIT")
+        name = f"salesctl_tpl_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(TEST_DB).set(database=name).render_as_string(hide_password=False)
+        db.upgrade(url)
+        db.dispose_all()
+        yield ("pg", admin, name)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("tpl") / "template.db"
+        url = f"sqlite:///{path}"
+        db.upgrade(url)
+        db.dispose_all()  # closing the last connection checkpoints the WAL into the file
+        yield ("sqlite", None, path)
+
+
+def fresh_database(template, tmp_path) -> str:
+    kind, admin, source = template
+    if kind == "pg":
+        from sqlalchemy import text
+        from sqlalchemy.engine import make_url
+
+        name = f"salesctl_t{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+        return make_url(TEST_DB).set(database=name).render_as_string(hide_password=False)
+    target = tmp_path / f"salesctl-{next(_counter)}.db"
+    shutil.copyfile(source, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def db_url(_template, tmp_path, monkeypatch):
+    """A fresh, migrated database with no staff; SALESCTL_DB points at it."""
+    url = fresh_database(_template, tmp_path)
+    monkeypatch.setenv("SALESCTL_DB", url)
+    yield url
+    from salesctl import db
+
+    db.dispose_all()
+    if _template[0] == "pg":
+        from sqlalchemy import text
+        from sqlalchemy.engine import make_url
+
+        with _template[1].connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+
+
+# --------------------------------------------------------------------------- the CLI
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+
+    def json(self):
+        return json.loads(self.stdout)
+
+    def __repr__(self):  # shown by pytest when an assertion fails
+        return f"Run(exit={self.exit_code}, stdout={self.stdout[:2000]!r}, stderr={self.stderr[:2000]!r}, exc={self.exception!r})"
+
+
+class Cli:
+    """Runs salesctl in-process with CliRunner; stdout and stderr kept apart."""
+
+    def __init__(self, now: str | None = FROZEN_NOW):
+        self.now = now
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, as_: str | None = None, input: str | None = None, now: str | None = None,
+                 lang: str | None = None, env: dict | None = None) -> Run:
+        from salesctl.cli import app
+
+        argv: list[str] = []
+        if as_:
+            argv += ["--as", as_]
+        if lang:
+            argv += ["--lang", lang]
+        when = now or self.now
+        if when:
+            argv += ["--now", when]
+        argv += list(args)
+        result = self.runner.invoke(app, argv, input=input, env=env, catch_exceptions=True)
+        exc = result.exception if not isinstance(result.exception, SystemExit) else None
+        if exc is not None:
+            import traceback
+
+            traceback.print_exception(exc)
+        return Run(result.exit_code, result.stdout, result.stderr, exc)
+
+
+@pytest.fixture
+def cli():
+    return Cli()
+
+
+@pytest.fixture
+def demo(db_url, cli):
+    """The demo company (dates relative to the frozen now); acting user zhao.min (director)."""
+    result = cli("init", "--demo")
+    assert result.exit_code == 0, result
+    return db_url
+
+
+@pytest.fixture
+def org(db_url, cli):
+    """A small hand-made org chart for exact assertions.
+
+    gm (boss) → director (dir) → manager (mgr_a) → reps rep_a1 (East, Retail), rep_a2 (East, Health)
+                                → manager (mgr_b) → regional manager (rm_b) → rep rep_b1 (North, Retail)
+                                                  → assistant asst_b
+    """
+    steps = [
+        ("init", "--admin", "boss", "--name", "老板", "--role", "gm"),
+        ("staff", "add", "dir", "--name", "总监", "--role", "director", "--manager", "boss"),
+        ("staff", "add", "mgr_a", "--name", "经理甲", "--role", "manager", "--manager", "dir", "--region", "East"),
+        ("staff", "add", "mgr_b", "--name", "经理乙", "--role", "manager", "--manager", "dir", "--region", "North"),
+        ("staff", "add", "rm_b", "--name", "区域经理", "--role", "regional_manager", "--manager", "mgr_b", "--region", "North"),
+        ("staff", "add", "rep_a1", "--name", "销售甲一", "--role", "rep", "--manager", "mgr_a", "--region", "East", "--industry", "Retail"),
+        ("staff", "add", "rep_a2", "--name", "销售甲二", "--role", "rep", "--manager", "mgr_a", "--region", "East", "--industry", "Health"),
+        ("staff", "add", "rep_b1", "--name", "销售乙一", "--role", "rep", "--manager", "rm_b", "--region", "North", "--industry", "Retail"),
+        ("staff", "add", "asst_b", "--name", "助理乙", "--role", "assistant", "--manager", "mgr_b", "--region", "North"),
+    ]
+    for step in steps:
+        result = cli(*step, as_=None if step[0] == "init" else "boss")
+        assert result.exit_code == 0, (step, result)
+    return db_url
+
+
+def query(url: str, sql: str, **params):
+    """Read the stored data directly (tests check what was stored, not only what was printed)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
+    finally:
+        engine.dispose()
