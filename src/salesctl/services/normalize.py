@@ -53,8 +53,8 @@ def normalize_phone(phone: str, field: str = "phone") -> str:
     if plus and digits.startswith("86"):
         digits = digits[2:]
         plus = False
-        if not digits.startswith("1") and not digits.startswith("0"):
-            digits = "0" + digits  # +86 10 1234 5678 → 010…
+        if not re.fullmatch(r"1[3-9]\d{9}", digits) and not digits.startswith("0"):
+            digits = "0" + digits  # +86 10 1234 5678 → 010-12345678
     result = None
     if plus:
         if 7 <= len(digits) <= 15:

@@ -1,0 +1,38 @@
+"""The written grading rules (SPEC 1.4): expected purchase date → grade.
+
+within a_within_days → A; up to b_within_days → B; up to c_within_days → C;
+later or no date → D; a date already past → no change ("needs review").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class GradeRule:
+    grade: str | None  # None: the date is past, no automatic grade ("needs review")
+    rule: str
+
+
+def grade_for(expected_purchase: date | None, today: date, policy: dict | None = None) -> GradeRule:
+    if policy is None:
+        from salesctl.policy import section
+
+        policy = section("grading")
+    a = int(policy.get("a_within_days", 30))
+    b = int(policy.get("b_within_days", 90))
+    c = int(policy.get("c_within_days", 180))
+    if expected_purchase is None:
+        return GradeRule("D", "no expected purchase date → D")
+    days = (expected_purchase - today).days
+    if days < 0:
+        return GradeRule(None, f"expected purchase {expected_purchase} is past: needs review")
+    if days <= a:
+        return GradeRule("A", f"purchase in {days} days (≤{a}) → A")
+    if days <= b:
+        return GradeRule("B", f"purchase in {days} days ({a + 1}–{b}) → B")
+    if days <= c:
+        return GradeRule("C", f"purchase in {days} days ({b + 1}–{c}) → C")
+    return GradeRule("D", f"purchase in {days} days (>{c}) → D")
