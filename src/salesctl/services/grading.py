@@ -36,3 +36,38 @@ def grade_for(expected_purchase: date | None, today: date, policy: dict | None =
     if days <= c:
         return GradeRule("C", f"purchase in {days} days ({b + 1}–{c}) → C")
     return GradeRule("D", f"purchase in {days} days (>{c}) → D")
+
+
+def set_grade(ctx, customer, grade: str, *, reason: str | None, source: str, rule: str | None = None,
+              visit_id: int | None = None):
+    """Regrade a customer and keep the history entry (who, when, from, to, why) in the same transaction.
+
+    source: create | hand | rule | visit | import. Returns the GradeChange, or None when unchanged.
+    """
+    from salesctl.models import GRADES, GradeChange
+    from salesctl.errors import InvalidInput
+
+    grade = (grade or "").strip().upper()
+    if grade not in GRADES:
+        raise InvalidInput(f"--grade: '{grade}' is not a grade; accepted: A, B, C, D")
+    if grade == customer.grade and source != "create":
+        return None
+    change = GradeChange(
+        customer_id=customer.id,
+        from_grade=None if source == "create" else customer.grade,
+        to_grade=grade,
+        by_id=ctx.actor.id if ctx.actor else None,
+        at=ctx.now,
+        reason=reason,
+        source=source,
+        rule=rule,
+        visit_id=visit_id,
+    )
+    before = customer.grade
+    customer.grade = grade
+    customer.updated_at = ctx.now
+    ctx.session.add(customer)
+    ctx.session.add(change)
+    ctx.session.flush()
+    ctx.audit("customer.grade", "customer", customer.id, {"grade": before}, {"grade": grade, "source": source, "reason": reason})
+    return change
