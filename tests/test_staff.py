@@ -166,8 +166,12 @@ def test_whoami_sources(org, cli, monkeypatch):
     monkeypatch.delenv("SALESCTL_USER")
     # init made the first user the config's user
     assert "boss" in cli("whoami").stdout
-    cli("config", "set", "user", "dir")
+    result = cli("config", "set", "user", "dir")
+    assert result.exit_code == 0 and "Set user" in result.stderr, result
+    assert cli("config", "get", "user").stdout == "dir\n"
     assert "(dir)" in cli("whoami").stdout
+    bad = cli("config", "set", "colour", "red")
+    assert bad.exit_code == 2 and "user, db, lang" in bad.stderr
     unknown = cli("whoami", as_="ghost")
     assert unknown.exit_code == 3
     assert "staff add ghost" in unknown.stderr

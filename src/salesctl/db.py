@@ -9,7 +9,7 @@ from typing import Iterator
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
 from salesctl import config
@@ -19,6 +19,10 @@ from salesctl.migrations import HEAD, KNOWN_REVISIONS
 _engines: dict[str, Engine] = {}
 
 NOT_INITIALISED = "the database has no staff yet: run `salesctl init --admin HANDLE --name NAME` (or `salesctl init --demo`)"
+
+# Encryption at rest (SQLCipher): `sqlite+pysqlcipher:///path`, the key only in this variable.
+CIPHER_DRIVER = "sqlite+pysqlcipher"
+KEY_ENV = "SALESCTL_DB_KEY"
 
 
 def resolve_url(cli_value: str | None = None) -> str:
@@ -41,6 +45,8 @@ def resolve_url(cli_value: str | None = None) -> str:
         raise InvalidInput(
             f"--db: '{raw}' is not a database URL; use sqlite:///path or postgresql+psycopg://user@host/db"
         ) from None
+    if url.drivername == CIPHER_DRIVER and url.password:
+        raise InvalidInput(f"--db: do not put the key in the URL; give it in {KEY_ENV}")
     if url.get_backend_name() == "sqlite":
         database = url.database
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -69,6 +75,64 @@ def _begin(conn):
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("salesctl_write") else "BEGIN")
 
 
+def is_encrypted_url(url: str) -> bool:
+    return make_url(url).drivername == CIPHER_DRIVER
+
+
+def cipher_key() -> str:
+    key = os.environ.get(KEY_ENV)
+    if not key:
+        raise InvalidInput(f"{KEY_ENV}: not set; an encrypted database (sqlite+pysqlcipher) opens only with its key in {KEY_ENV}")
+    return key
+
+
+def _cipher_quiet(dbapi_connection, _record):
+    # SQLCipher logs decryption failures to stderr itself; salesctl reports them in one line
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA cipher_log_level = NONE")
+    cursor.close()
+
+
+def cipher_engine(url: str, key: str) -> Engine:
+    """An engine over SQLCipher (not cached): the key pragma runs first on every connection, then our pragmas.
+
+    The key is handed to SQLAlchemy's pysqlcipher dialect in the engine's URL object
+    (which SQLAlchemy never prints: its password is masked); the URL users type and
+    the audit log never hold it.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import QueuePool
+
+    try:
+        import sqlcipher3
+    except ImportError:
+        raise InvalidInput(
+            "--db: sqlite+pysqlcipher needs the sqlcipher3 package; pip install 'salesctl[encrypted]'"
+        ) from None
+    keyed = make_url(url).set(password=key)
+    # QueuePool, not the dialect's SingletonThreadPool: a nested checkout must not share a connection
+    engine = create_engine(keyed, module=sqlcipher3, poolclass=QueuePool, connect_args={"timeout": 30})
+    path = keyed.database
+
+    def check_key(dbapi_connection, _record):
+        # the first read decrypts page 1: a wrong key (or a plain file) fails here, in one clear line
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError as exc:
+            if "not a database" not in str(exc):
+                raise
+            raise InvalidInput(f"{KEY_ENV}: wrong key for {path} (or it is not an encrypted salesctl database)") from None
+        finally:
+            cursor.close()
+
+    event.listen(engine, "connect", _cipher_quiet, insert=True)
+    event.listen(engine, "connect", check_key)  # after the dialect's key pragma
+    event.listen(engine, "connect", _sqlite_pragmas)  # WAL, busy timeout… only once the key is in
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
 def get_engine(url: str) -> Engine:
     engine = _engines.get(url)
     if engine is not None:
@@ -76,6 +140,16 @@ def get_engine(url: str) -> Engine:
     from sqlalchemy import create_engine
 
     parsed = make_url(url)
+    if parsed.drivername == CIPHER_DRIVER:
+        # one engine per URL and key (a process that changes SALESCTL_DB_KEY gets a new one)
+        import hashlib
+
+        key = cipher_key()
+        cache_key = f"{url}#{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+        engine = _engines.get(cache_key)
+        if engine is None:
+            engine = _engines[cache_key] = cipher_engine(url, key)
+        return engine
     kwargs: dict = {}
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30}
@@ -131,8 +205,19 @@ def schema_revision(engine: Engine) -> str | None:
                 return None
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
             return row[0] if row else None
-    except OperationalError as exc:
-        raise InvalidInput(f"--db: cannot open the database: {exc.orig}") from None
+    except DatabaseError as exc:  # OperationalError, or "file is not a database" (a wrong key)
+        raise InvalidInput(_open_error(engine, exc)) from None
+
+
+def _open_error(engine: Engine, exc: DatabaseError) -> str:
+    reason = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
+    if isinstance(exc, OperationalError) or "not a database" not in reason:
+        return f"--db: cannot open the database: {reason}"
+    path = engine.url.database
+    if engine.url.drivername == CIPHER_DRIVER:
+        return f"{KEY_ENV}: wrong key for {path} (or it is not an encrypted salesctl database)"
+    return (f"--db: {path} is not a SQLite database; if it is encrypted, use "
+            f"--db sqlite+pysqlcipher:///{path} with its key in {KEY_ENV}")
 
 
 def upgrade(url: str) -> tuple[str | None, str]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
-app = typer.Typer(help="The database: upgrade, backup, check.", no_args_is_help=True)
+app = typer.Typer(help="The database: upgrade, backup, check, encrypt, rekey.", no_args_is_help=True)
 
 
 @app.command("upgrade")
@@ -32,11 +32,17 @@ def backup(path: Annotated[str, typer.Argument(help="Where to write the copy (a 
     """
     from salesctl import render
     from salesctl.cli.common import command_context
+    from salesctl.db import is_encrypted_url
     from salesctl.messages import t
     from salesctl.services.maintenance import backup_sqlite
 
     with command_context() as ctx:
-        target = backup_sqlite(ctx, path)
+        if is_encrypted_url(ctx.url):  # the copy keeps the same key: it stays encrypted
+            from salesctl.services.encryption import backup_encrypted
+
+            target = backup_encrypted(ctx, path)
+        else:
+            target = backup_sqlite(ctx, path)
     render.info(t("msg.backup_done", path=target))
 
 
@@ -63,3 +69,78 @@ def check(format: Annotated[str, typer.Option("--format", "-f", help="table or j
         render.write("\n")
     if not result["ok"]:
         raise typer.Exit(1)
+
+
+@app.command("encrypt")
+def encrypt(
+    key_file: Annotated[Optional[str], typer.Option("--key-file", help="File holding the new key (mode 600); else SALESCTL_DB_KEY.")] = None,
+    out: Annotated[Optional[str], typer.Option("--out", help="Write the encrypted copy here and keep the original.")] = None,
+):
+    """Encrypt a plain SQLite database with SQLCipher (in place, or to --out).
+
+    Example: SALESCTL_DB_KEY=… salesctl db encrypt   (then use --db sqlite+pysqlcipher:///path)
+    """
+    from pathlib import Path
+
+    from salesctl import config, db, render
+    from salesctl.cli.common import clock, command_context, state
+    from salesctl.errors import InvalidInput
+    from salesctl.messages import t
+    from salesctl.services import encryption
+
+    url = db.resolve_url(state.db)
+    if db.is_encrypted_url(url):
+        raise InvalidInput(t("enc.err.already"))
+    source = encryption.sqlite_file(url, "db encrypt")
+    with command_context() as ctx:
+        encryption.require_admin(ctx, "encrypting the database")
+        actor_id = ctx.actor.id
+    secret = encryption.new_key(key_file, env=db.KEY_ENV)
+    target = Path(out).expanduser().resolve() if out else source.with_name(f".{source.name}.encrypting")
+    if out and not target.parent.is_dir():
+        raise InvalidInput(f"--out: folder {target.parent} does not exist")
+    db.dispose_all()  # our own connections must not keep the file busy
+    encryption.encrypt_database(source, target, secret.value)
+    cipher_url = f"{db.CIPHER_DRIVER}:///{target}"
+    encryption.audit_in(cipher_url, secret.value, actor_id, clock(), "db.encrypt",
+                        {"path": str(target if out else source), "source": str(source), "cipher": "sqlcipher"})
+    if out:
+        render.info(t("enc.msg.copied", path=target, url=f"{db.CIPHER_DRIVER}:///{target}", env=db.KEY_ENV))
+        return
+    encryption.replace_file(target, source)
+    new_url = f"{db.CIPHER_DRIVER}:///{source}"
+    if not state.db:
+        config.set_value("db", new_url)  # the default/configured database: point the config at it
+        render.info(t("enc.msg.config", url=new_url))
+    render.info(t("enc.msg.encrypted", path=source, url=new_url, env=db.KEY_ENV))
+
+
+@app.command("rekey")
+def rekey(
+    new_key_file: Annotated[Optional[str], typer.Option("--new-key-file", help="File holding the new key (mode 600); else SALESCTL_DB_NEW_KEY.")] = None,
+):
+    """Change the key of an encrypted database (the current key is SALESCTL_DB_KEY).
+
+    Example: SALESCTL_DB_KEY=old SALESCTL_DB_NEW_KEY=new salesctl --db sqlite+pysqlcipher:///salesctl.db db rekey
+    """
+    from salesctl import db, render
+    from salesctl.cli.common import clock, command_context, state
+    from salesctl.errors import InvalidInput
+    from salesctl.messages import t
+    from salesctl.services import encryption
+
+    url = db.resolve_url(state.db)
+    if not db.is_encrypted_url(url):
+        raise InvalidInput(t("enc.err.not_encrypted"))
+    path = encryption.sqlite_file(url, "db rekey")
+    with command_context() as ctx:  # opens with the current key: a wrong key stops here
+        encryption.require_admin(ctx, "changing the database key")
+        actor_id = ctx.actor.id
+    old_key = db.cipher_key()
+    secret = encryption.new_key(new_key_file, env=encryption.NEW_KEY_ENV)
+    if secret.value == old_key:
+        raise InvalidInput(t("enc.err.same_key", source=secret.source))
+    db.dispose_all()
+    encryption.rekey_database(path, old_key, secret.value)
+    encryption.audit_in(url, secret.value, actor_id, clock(), "db.rekey", {"path": str(path), "cipher": "sqlcipher"})
+    render.info(t("enc.msg.rekeyed", path=path, env=db.KEY_ENV))

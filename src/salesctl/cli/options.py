@@ -33,3 +33,9 @@ MonthOpt = Annotated[Optional[str], typer.Option("--month", help="A month: 2026-
 QuarterOpt = Annotated[Optional[str], typer.Option("--quarter", help="A quarter: 2026-Q4, this, last.")]
 SinceOpt = Annotated[Optional[str], typer.Option("--since", help="From this date on.")]
 LimitOpt = Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many rows.")]
+# Files with customer data are encrypted with the author's archive password unless both opt-out flags are given.
+PasswordFileOpt = Annotated[Optional[str], typer.Option(
+    "--password-file", help="File holding your archive password (trailing newline ignored); else SALESCTL_ARCHIVE_PASSWORD or a prompt.")]
+NoEncryptOpt = Annotated[bool, typer.Option("--no-encrypt", help="Write the file unencrypted (needs the next flag; audited).")]
+UnderstandUnencryptedOpt = Annotated[bool, typer.Option(
+    "--i-understand-this-file-is-unencrypted", help="Confirm --no-encrypt: the file holds customer data in clear.")]

@@ -68,7 +68,7 @@ def catalog() -> dict[str, tuple[str, str]]:
     return _messages
 
 
-def t(key: str, **fields) -> str:
+def t(key: str, /, **fields) -> str:
     pair = catalog().get(key)
     if pair is None:
         text = key

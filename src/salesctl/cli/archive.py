@@ -1,0 +1,116 @@
+"""`salesctl archive`: your archive password (set, status) and the Friday pack for cron."""
+
+from __future__ import annotations
+
+import typer
+
+from salesctl.cli.common import command_context, fmt_value
+from salesctl.cli.options import (
+    AllOpt,
+    DryRunOpt,
+    FormatOpt,
+    ManagerOpt,
+    MineOpt,
+    OutputFormat,
+    PasswordFileOpt,
+    RepOpt,
+    TeamOpt,
+)
+
+app = typer.Typer(help="Archive passwords and the Friday archive pack.", no_args_is_help=True)
+password_app = typer.Typer(help="Your archive password: set it, see how old it is.", no_args_is_help=True)
+app.add_typer(password_app, name="password")
+
+
+@password_app.command("set")
+def password_set(password_file: PasswordFileOpt = None):
+    """Set (or change) your archive password: asked twice without echo at a terminal.
+
+    Example: salesctl archive password set --password-file ~/.salesctl-archive-pw
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.services import passwords
+
+    secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.new"), confirm=t("archive.prompt.again"))
+    passwords.check_strength(secret.value, secret.source)  # before opening the database
+    with command_context(write=True) as ctx:
+        passwords.set_password(ctx, secret.value, secret.source)
+        handle, today = ctx.actor.handle, ctx.today
+        rules = passwords.policy()
+    render.info(t("archive.msg.password_set", handle=handle, set_on=today, warn=rules["warn_days"],
+                  max=rules["max_days"]))
+
+
+@password_app.command("status")
+def password_status(
+    mine: MineOpt = False,
+    team: TeamOpt = False,
+    manager: ManagerOpt = None,
+    rep: RepOpt = None,
+    all_: AllOpt = False,
+    format: FormatOpt = OutputFormat.table,
+):
+    """When each person's archive password was set, and whether it is due for a change.
+
+    Example: salesctl archive password status --team
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.permissions import resolve_scope
+    from salesctl.render import Column
+    from salesctl.services import passwords
+
+    with command_context() as ctx:
+        scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
+        rows = passwords.status_rows(ctx, scope)
+    render.emit_rows(rows, [Column("id", "archive.col.id", "int"), Column("handle", "archive.col.handle"),
+                            Column("name", "archive.col.person"), Column("set_at", "archive.col.set_at", "datetime"),
+                            Column("age_days", "archive.col.age_days", "int"),
+                            Column("state", "archive.col.state", "enum:pwstate")],
+                     fmt_value(format), title=t("archive.title.passwords"))
+
+
+@app.command("friday")
+def friday(
+    password_file: PasswordFileOpt = None,
+    dry_run: DryRunOpt = False,
+    format: FormatOpt = OutputFormat.table,
+):
+    """Write your weekly pack (encrypted) and its manifest into the archive folder: for your own Friday cron job.
+
+    Example: salesctl archive friday --password-file ~/.salesctl-archive-pw   (cron: 0 16 * * 5)
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.permissions import resolve_scope
+    from salesctl.services import archive as svc
+    from salesctl.services import passwords
+
+    # the file must be private (checked first: a readable password file is already a leak)
+    secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.password", handle=""), private=True)
+    folder = svc.friday_folder(create=not dry_run)
+    with command_context(write=not dry_run) as ctx:
+        period = svc.resolve_period(ctx, None, None)
+        xlsx_name, manifest_name = svc.friday_names(ctx.actor.handle, period)
+        target = folder / xlsx_name
+        scope = resolve_scope(ctx, mine=True)
+        if dry_run:
+            age = passwords.require_author_password(ctx, secret)
+            result = svc.preview(ctx, scope, period, target)
+            result["warning"] = passwords.warning_for(age)
+        else:
+            result = svc.export_archive(ctx, scope, period, target, secret, encrypt=True, action="archive.friday")
+            svc.write_manifest(folder / manifest_name, result)
+    result["manifest"] = str(folder / manifest_name)
+    if result.get("warning"):
+        render.warn(result["warning"])
+    shown = {k: v for k, v in result.items() if k != "warning"}
+    if fmt_value(format) == "json":
+        render.emit_object(shown, "json")
+    else:
+        render.write(f"{target}\n")
+    key = "archive.msg.friday_dry" if dry_run else "archive.msg.friday"
+    render.info(t(key, path=target, manifest=folder / manifest_name, customers=result["rows"]["customers"],
+                  highlighted=result["highlighted"], new=result["new"], changed=result["changed"],
+                  period=result["period"]))
