@@ -232,3 +232,119 @@ def scope_clause(scope: Scope, column):
     if scope.staff_ids is None:
         return None
     return column.in_(select(scope.staff_ids.c.id))
+
+
+# --------------------------------------------------------------------------- meetings, complaints, inbox
+def managed_staff_ids(ctx: "Ctx"):
+    """Staff the actor has manager-level authority over (is_manager_of, as SQL).
+
+    None for everyone (director, gm); the team below a manager or regional
+    manager (not themself); an empty subquery for everyone else.
+    """
+    from sqlalchemy import false
+
+    actor = ctx.actor
+    if actor.role in SEES_ALL:
+        return None
+    if actor.role in MANAGER_ROLES:
+        return team_cte(actor.id, include_root=False, name="managed")
+    return select(Staff.id.label("id")).where(false()).subquery("managed_none")
+
+
+def meeting_team_clause(ctx: "Ctx", team_manager_column):
+    """WHERE clause for meetings the actor may see, or None for all.
+
+    A team's meeting is seen by everyone in that team (they attend it) and by
+    everyone who may see the team's manager (managers above, director, gm).
+    """
+    actor = ctx.actor
+    if actor.role in SEES_ALL:
+        return None
+    own_teams = [actor.id] + [boss.id for boss in chain_above(ctx.session, actor)]
+    clause = team_manager_column.in_(own_teams)
+    ids = visible_staff_ids(ctx)
+    if ids is not None and actor.role != "rep":
+        clause = clause | team_manager_column.in_(select(ids.c.id))
+    return clause
+
+
+def may_see_meeting(ctx: "Ctx", team_manager: Staff | None) -> bool:
+    actor = ctx.actor
+    if actor.role in SEES_ALL:
+        return True
+    if team_manager is None:
+        return False
+    if team_manager.id == actor.id or is_above(ctx.session, team_manager, actor):
+        return True
+    return actor.role != "rep" and may_see_staff(ctx, team_manager)
+
+
+def require_see_meeting(ctx: "Ctx", team_manager: Staff | None, what: str) -> None:
+    if not may_see_meeting(ctx, team_manager):
+        raise PermissionDenied(t("err.denied", what=what))
+
+
+def complaint_clause(ctx: "Ctx", complaint_id_column, owner_column, reporter_column):
+    """WHERE clause for complaints the actor may see, or None for all.
+
+    Director and gm: all. Everyone else: complaints escalated to them, on
+    customers owned inside what they may see (a rep: their own customers; a
+    manager: their team's), and the ones they recorded themselves.
+    """
+    from salesctl.models import ComplaintEscalation
+
+    actor = ctx.actor
+    if actor.role in SEES_ALL:
+        return None
+    escalated = select(ComplaintEscalation.complaint_id).where(ComplaintEscalation.staff_id == actor.id)
+    ids = visible_staff_ids(ctx)
+    return (complaint_id_column.in_(escalated) | owner_column.in_(select(ids.c.id))
+            | (reporter_column == actor.id))
+
+
+def _complaint_targets(ctx: "Ctx", complaint) -> set[int]:
+    from salesctl.models import ComplaintEscalation
+
+    return set(ctx.session.execute(
+        select(ComplaintEscalation.staff_id).where(ComplaintEscalation.complaint_id == complaint.id)
+    ).scalars())
+
+
+def may_see_complaint(ctx: "Ctx", complaint, owner: Staff | None) -> bool:
+    actor = ctx.actor
+    if actor.role in SEES_ALL or complaint.reporter_id == actor.id:
+        return True
+    if owner is not None and may_see_staff(ctx, owner):
+        return True
+    return actor.id in _complaint_targets(ctx, complaint)
+
+
+def require_update_complaint(ctx: "Ctx", complaint, owner: Staff | None) -> None:
+    """Updates are by an escalation target (the manager chain, the director) or the customer's owner."""
+    actor = ctx.actor
+    if actor.role in SEES_ALL or (owner is not None and owner.id == actor.id):
+        return
+    if actor.id in _complaint_targets(ctx, complaint):
+        return
+    raise PermissionDenied(t("err.denied", what=f"update complaint {complaint.id}"))
+
+
+# --------------------------------------------------------------------------- pay: commission, targets, evaluation
+def may_see_pay(ctx: "Ctx", staff: Staff) -> bool:
+    """A person's commission, targets and scores: themself, a manager above them, director, gm.
+
+    Assistants enter data for their team but never see its pay.
+    """
+    return staff.id == ctx.actor.id or is_manager_of(ctx, staff)
+
+
+def require_see_pay(ctx: "Ctx", staff: Staff, what: str) -> None:
+    if not may_see_pay(ctx, staff):
+        raise PermissionDenied(t("err.denied", what=what))
+
+
+def pay_scope(ctx: "Ctx", **flags) -> Scope:
+    """resolve_scope for pay (commission calc, targets, eval): assistants are refused."""
+    if ctx.actor.role == "assistant":
+        raise PermissionDenied(t("err.denied", what="pay and evaluation (assistants do not see them)"))
+    return resolve_scope(ctx, **flags)
