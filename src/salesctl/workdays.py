@@ -16,8 +16,29 @@ from dateutil.relativedelta import relativedelta
 from salesctl.errors import InvalidInput
 
 
-@lru_cache(maxsize=64)
-def _cn_year(year: int) -> tuple[frozenset, frozenset, dict]:
+def _cache_file(year: int):
+    """Where one year's computed CN calendar is kept, per `holidays` release.
+
+    Building the calendar makes the `holidays` package import every country it
+    knows (hundreds of modules): too slow for `report daily` at the end of each day,
+    so the result is cached as a small JSON file in the user cache folder.
+    """
+    import os
+    from pathlib import Path
+
+    import holidays  # cheap: the package loads countries lazily
+
+    home = os.environ.get("SALESCTL_HOME")
+    if home:
+        folder = Path(home) / "cache"
+    else:
+        from platformdirs import user_cache_dir
+
+        folder = Path(user_cache_dir("salesctl"))
+    return folder / f"cn-calendar-{holidays.__version__}-{year}.json"
+
+
+def _compute_cn_year(year: int) -> tuple[frozenset, frozenset, dict]:
     import holidays
 
     cal = holidays.country_holidays("CN", years=year)
@@ -25,6 +46,39 @@ def _cn_year(year: int) -> tuple[frozenset, frozenset, dict]:
     names = {d: cal.get(d) for d in days}
     workdays = frozenset(d for d in getattr(cal, "weekend_workdays", ()) if d.year == year)
     return days, workdays, names
+
+
+@lru_cache(maxsize=64)
+def _cn_year(year: int) -> tuple[frozenset, frozenset, dict]:
+    import json
+    import os
+
+    path = _cache_file(year)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        names = {date.fromisoformat(k): v for k, v in data["names"].items()}
+        return frozenset(names), frozenset(date.fromisoformat(d) for d in data["workdays"]), names
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    days, workdays, names = _compute_cn_year(year)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps({"names": {d.isoformat(): names[d] for d in sorted(days)},
+                                       "workdays": sorted(d.isoformat() for d in workdays)},
+                                      ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only home: compute each time
+    return days, workdays, names
+
+
+@lru_cache(maxsize=16)
+def _cn_names(year: int, language: str) -> dict:
+    import holidays
+
+    cal = holidays.country_holidays("CN", years=year, language=language)
+    return {d: cal.get(d) for d in cal if d.year == year}
 
 
 class WorkCalendar:
@@ -67,9 +121,12 @@ class WorkCalendar:
             return day in _cn_year(day.year)[1]
         return day not in _cn_year(day.year)[0]
 
-    def holiday_name(self, day: date) -> str | None:
+    def holiday_name(self, day: date, language: str | None = None) -> str | None:
+        """The holiday's name; language "zh" gives the Chinese names (元旦, 春节, …)."""
         if day in self.extra_holidays:
-            return "company holiday"
+            return "公司假日" if language == "zh" else "company holiday"
+        if language == "zh":
+            return _cn_names(day.year, "zh_CN").get(day)
         return _cn_year(day.year)[2].get(day)
 
     def workdays(self, start: date, end: date) -> list[date]:
@@ -98,9 +155,21 @@ class WorkCalendar:
     def at_end_of_office(self, day: date, tz) -> datetime:
         return datetime.combine(day, self.end_of_office, tz)
 
+    def next_workday_on_or_after(self, day: date) -> date:
+        d = day
+        for _ in range(60):
+            if self.is_workday(d):
+                return d
+            d += timedelta(days=1)
+        return day
+
     def daily_deadline(self, day: date, tz) -> datetime:
-        """The same day before the end of office."""
-        return self.at_end_of_office(day, tz)
+        """The same day before the end of office.
+
+        A day off owes no report; one filed for it anyway is due by the end of
+        the next workday (so a Saturday's visits written up on Monday are not late).
+        """
+        return self.at_end_of_office(self.next_workday_on_or_after(day), tz)
 
     def weekly_deadline(self, week_start: date, tz) -> datetime:
         """End of work on Friday, or the last workday before it when Friday is a holiday.
@@ -108,7 +177,13 @@ class WorkCalendar:
         An adjusted working Saturday after it does not move the deadline.
         """
         friday = week_start + timedelta(days=4)
-        return self.at_end_of_office(self.last_workday_on_or_before(friday, weekdays_only=True), tz)
+        due = self.last_workday_on_or_before(friday, weekdays_only=True)
+        if due < week_start:
+            # no working weekday at all (e.g. the Spring Festival week): the week's
+            # last workday, else the first workday after it
+            worked = self.workdays(week_start, week_start + timedelta(days=6))
+            due = worked[-1] if worked else self.next_workday_on_or_after(week_start + timedelta(days=7))
+        return self.at_end_of_office(due, tz)
 
     def monthly_deadline(self, month_start: date, tz) -> datetime:
         """The last day of the month, end of office."""
