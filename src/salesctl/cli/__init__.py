@@ -1,8 +1,9 @@
-"""The `salesctl` command: global options and one sub-app per noun, mounted here.
+"""The `salesctl` command: global options and one sub-app per noun, loaded on demand.
 
 Modules under cli/ import only typer and the option aliases at top level; the
 database, the ORM and the services are imported inside command bodies, so
-`salesctl --help` and `--version` stay fast.
+`salesctl --help` and `--version` stay fast. A run imports and builds only the
+command group it invokes (`SalesctlGroup.get_command`), not all of them.
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-# (command name, module under salesctl.cli). A module exposes `app` (a group) or
-# `register(root)` (top-level commands).
+# (command name, module under salesctl.cli), in the order `--help` lists them. A
+# module exposes `app` (a group) or `register(root)` (top-level commands).
 COMMANDS = (
     ("init", "setup"),
     ("config", "config_cmd"),
+    ("whoami", "config_cmd"),
     ("db", "db_cmd"),
     ("staff", "staff"),
     ("customer", "customer"),
@@ -93,22 +95,30 @@ def root(
     set_language(lang)
 
 
-def _mount() -> None:
-    for name, module_name in COMMANDS:
-        qualified = f"salesctl.cli.{module_name}"
-        try:
-            module = importlib.import_module(qualified)
-        except ModuleNotFoundError as exc:
-            if exc.name == qualified:
-                continue  # a capability not built yet
-            raise
-        if hasattr(module, "register"):
-            module.register(app)
-        else:
-            app.add_typer(module.app, name=name)
+def load_command(name: str):
+    """Import the module behind a top-level command and build its click command (None if unknown)."""
+    module_name = dict(COMMANDS).get(name)
+    if module_name is None:
+        return None
+    qualified = f"salesctl.cli.{module_name}"
+    try:
+        module = importlib.import_module(qualified)
+    except ModuleNotFoundError as exc:
+        if exc.name == qualified:
+            return None  # a capability not built in this version
+        raise
+    holder = typer.Typer(rich_markup_mode=None)
+    if hasattr(module, "register"):
+        module.register(holder)
+    else:
+        holder.add_typer(module.app, name=name)
 
+    @holder.callback()
+    def _holder():  # makes typer build a group even for one command
+        pass
 
-_mount()
+    group = typer.main.get_command(holder)
+    return group.commands.get(name)
 
 
 def main() -> None:

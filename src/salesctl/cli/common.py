@@ -37,8 +37,21 @@ class SalesctlGroup(TyperGroup):
                 raise
             _fail(code[1], None, code[0])
 
-    def list_commands(self, ctx):  # keep the order commands were mounted in
-        return list(self.commands)
+    def list_commands(self, ctx):
+        from salesctl.cli import COMMANDS
+
+        names = list(dict.fromkeys(name for name, _ in COMMANDS))
+        return [n for n in names if n in self.commands or self.get_command(ctx, n) is not None]
+
+    def get_command(self, ctx, name):
+        command = self.commands.get(name)
+        if command is None:
+            from salesctl.cli import load_command
+
+            command = load_command(name)
+            if command is not None:
+                self.commands[name] = command
+        return command
 
 
 def _fail(message: str, hint: str | None, code: int):
