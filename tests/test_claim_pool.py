@@ -255,3 +255,18 @@ def test_the_penalty_reaches_the_year_end_commission_statement(three_east_retail
                       now="2026-12-31T12:00")).json()
     penalties = [line for line in december["lines"] if line["kind"] == "penalty"]
     assert [line["amount"] for line in penalties] == ["-33.34"]
+
+
+def test_visit_due_shows_the_recall_warning_to_the_owner(idle, cli):
+    result = cli("visit", "due", "--format", "json", as_="rep_a1")
+    assert result.exit_code == 0, result
+    recalls = {r["customer"]: r for r in result.json() if r["kind"] == "recall"}
+    assert set(recalls) == {"久未拜访", "快到期", "重要客户"}
+    assert recalls["快到期"]["status"] == "upcoming" and recalls["快到期"]["due"] == "2026-11-30"
+    # an overdue recall makes the cron check fail
+    assert cli("visit", "due", "--check", as_="rep_a1").exit_code == 1
+
+
+def test_visit_due_has_no_recall_rows_when_the_pool_is_off(org, cli):
+    rows = cli("visit", "due", "--format", "json", as_="rep_a1").json()
+    assert [r for r in rows if r["kind"] == "recall"] == []
