@@ -182,7 +182,7 @@ class Lead(SQLModel, table=True):
     found_by_id: int = Field(foreign_key="staff.id", index=True)
     source: Optional[str] = _text(default=None)
     status: str = Field(default="open", max_length=16, index=True)  # open | assigned
-    assigned_to_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    assigned_to_id: Optional[int] = Field(default=None, foreign_key="staff.id", index=True)
     assigned_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
     assigned_at: Optional[datetime] = _ts(default=None)
     created_at: datetime = _ts()
@@ -221,6 +221,8 @@ class Visit(SQLModel, table=True):
         Index("ix_visit_customer_at", "customer_id", "at"),
         Index("ix_visit_at", "at"),
         Index("ix_visit_follow_up", "follow_up"),
+        # open follow-ups past due (summary, visit due): only the few not done, not every dated visit
+        Index("ix_visit_open_follow_up", "follow_up_done", "follow_up"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -357,7 +359,7 @@ class ActionItem(SQLModel, table=True):
     due: Optional[date] = Field(default=None, index=True)
     done_at: Optional[datetime] = _ts(default=None)
     done_note: Optional[str] = _text(default=None)
-    carried_from_id: Optional[int] = Field(default=None, foreign_key="action_item.id")
+    carried_from_id: Optional[int] = Field(default=None, foreign_key="action_item.id", index=True)
     created_at: datetime = _ts()
 
 
@@ -455,6 +457,7 @@ class CommissionLine(SQLModel, table=True):
     base: Optional[Decimal] = Field(default=None, sa_type=Money)
     rate: Optional[str] = Field(default=None, max_length=32)
     amount: Decimal = Field(sa_type=Money)
+    rule: Optional[str] = Field(default=None, max_length=200)  # which rule of the plan priced it
     note: Optional[str] = _text(default=None)
 
 
@@ -484,3 +487,8 @@ class AuditEntry(SQLModel, table=True):
     entity_id: Optional[int] = Field(default=None)
     before: Optional[str] = _text(default=None)
     after: Optional[str] = _text(default=None)
+
+
+# The ownership ledger's guard (services.ownership) holds in every session that can load a
+# Customer: imported here, it cannot be forgotten (owner changes only with a ledger entry).
+import salesctl.services.ownership  # noqa: E402,F401

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 14:44:03.739484
+Create Date: 2026-11-27 15:39:46.119561
 """
 from alembic import op
 import sqlalchemy as sa
@@ -250,6 +250,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('action_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_action_item_carried_from_id'), ['carried_from_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_action_item_due'), ['due'], unique=False)
         batch_op.create_index(batch_op.f('ix_action_item_meeting_id'), ['meeting_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_action_item_owner_id'), ['owner_id'], unique=False)
@@ -263,6 +264,7 @@ def upgrade() -> None:
     sa.Column('base', sa.BigInteger(), nullable=True),
     sa.Column('rate', sa.String(length=32), nullable=True),
     sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('rule', sa.String(length=200), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['settlement_id'], ['commission_settlement.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -362,6 +364,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('lead', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lead_assigned_to_id'), ['assigned_to_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_lead_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_lead_found_by_id'), ['found_by_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_lead_status'), ['status'], unique=False)
@@ -536,6 +539,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_visit_at', ['at'], unique=False)
         batch_op.create_index('ix_visit_customer_at', ['customer_id', 'at'], unique=False)
         batch_op.create_index('ix_visit_follow_up', ['follow_up'], unique=False)
+        batch_op.create_index('ix_visit_open_follow_up', ['follow_up_done', 'follow_up'], unique=False)
         batch_op.create_index('ix_visit_rep_at', ['rep_id', 'at'], unique=False)
 
     op.create_table('grade_change',
@@ -572,6 +576,7 @@ def downgrade() -> None:
     op.drop_table('grade_change')
     with op.batch_alter_table('visit', schema=None) as batch_op:
         batch_op.drop_index('ix_visit_rep_at')
+        batch_op.drop_index('ix_visit_open_follow_up')
         batch_op.drop_index('ix_visit_follow_up')
         batch_op.drop_index('ix_visit_customer_at')
         batch_op.drop_index('ix_visit_at')
@@ -625,6 +630,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_lead_status'))
         batch_op.drop_index(batch_op.f('ix_lead_found_by_id'))
         batch_op.drop_index(batch_op.f('ix_lead_customer_id'))
+        batch_op.drop_index(batch_op.f('ix_lead_assigned_to_id'))
 
     op.drop_table('lead')
     with op.batch_alter_table('deal', schema=None) as batch_op:
@@ -658,6 +664,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_action_item_owner_id'))
         batch_op.drop_index(batch_op.f('ix_action_item_meeting_id'))
         batch_op.drop_index(batch_op.f('ix_action_item_due'))
+        batch_op.drop_index(batch_op.f('ix_action_item_carried_from_id'))
 
     op.drop_table('action_item')
     with op.batch_alter_table('target', schema=None) as batch_op:
