@@ -118,7 +118,7 @@ def load_demo(ctx: Ctx) -> dict:
         if customer.grade not in ("A", "B"):
             continue
         amount = Decimal(rng.randint(20, 300) * 1000)
-        stage = rng.choice([1, 2, 3, 3, 4])
+        stage = 4 if deals % 3 == 0 else rng.choice([1, 2, 3, 3])  # every third deal won
         created = max(customer.created_at, now - timedelta(days=60))
         deal = Deal(customer_id=customer.id, owner_id=owner.id, title=f"{customer.name} 采购项目",
                     product=rng.choice(["标准版", "专业版", "企业版"]), amount=amount, stage=stage,
@@ -126,7 +126,8 @@ def load_demo(ctx: Ctx) -> dict:
                     expected_close=customer.expected_purchase, created_by_id=owner.id,
                     created_at=created, updated_at=created)
         if stage >= 4:
-            deal.won_on = today - timedelta(days=rng.randint(1, 20))
+            # the first few won this week, so the Monday summary has wins and collections to show
+            deal.won_on = today - timedelta(days=min(deals, today.weekday()) if deals < 12 else rng.randint(5, 20))
         session.add(deal)
         session.flush()
         for s in range(1, stage + 1):
@@ -137,7 +138,50 @@ def load_demo(ctx: Ctx) -> dict:
                                 paid_on=deal.won_on, note="首付款", created_by_id=owner.id, created_at=now))
         deals += 1
     session.flush()
+    reps = [p for p in staff_by_handle.values() if p.role == "rep"]
+    reports = _demo_reports(ctx, reps, rng)
+    _demo_targets(ctx, reps, rng)
+    ctx.actor = actor
     ctx.audit("demo.load", "database", None, None, {"staff": len(staff_by_handle), "customers": len(customers),
-                                                     "visits": visits, "deals": deals})
+                                                     "visits": visits, "deals": deals, "reports": reports})
     return {"staff": len(staff_by_handle), "customers": len(customers), "visits": visits, "deals": deals,
-            "handle": DEMO_USER}
+            "reports": reports, "handle": DEMO_USER}
+
+
+DAILY_SUMMARIES = ["拜访客户顺利，需求基本明确", "电话回访两家客户，一家有采购意向", "整理报价，准备下周演示",
+                   "客户反馈价格偏高，需要申请折扣", "跟进合同细节，预计本月签约"]
+DAILY_PLANS = ["继续跟进重点客户", "准备技术方案", "拜访新客户", "催收回款", "与经理讨论报价策略"]
+
+
+def _demo_reports(ctx: Ctx, reps: list[Staff], rng: random.Random) -> int:
+    """Daily reports for the past three weeks' workdays (most on time, a few late or missing)."""
+    from salesctl.periods import Clock
+    from salesctl.services import reports
+    from salesctl.workdays import WorkCalendar
+
+    calendar = WorkCalendar()
+    tz = ctx.clock.tz
+    filed = 0
+    for day in calendar.workdays(ctx.today - timedelta(days=21), ctx.today - timedelta(days=1)):
+        for rep in reps:
+            roll = rng.random()
+            if roll < 0.08:
+                continue  # missing: `report missing` has something to show
+            hour = 20 if roll > 0.93 else rng.choice([16, 17])
+            moment = datetime.combine(day, time(hour, rng.choice([5, 20, 40])), tz)
+            rep_ctx = Ctx(session=ctx.session, actor=rep, clock=Clock(moment), url=ctx.url)
+            filing = reports.prepare(rep_ctx, "daily", day.isoformat(), None,
+                                     {"summary": rng.choice(DAILY_SUMMARIES), "plan": rng.choice(DAILY_PLANS)})
+            reports.submit(rep_ctx, filing)
+            filed += 1
+    return filed
+
+
+def _demo_targets(ctx: Ctx, reps: list[Staff], rng: random.Random) -> None:
+    from salesctl.models import Target
+
+    month = f"{ctx.today.year}-{ctx.today.month:02d}"
+    for rep in reps:
+        ctx.session.add(Target(staff_id=rep.id, period=month, amount=Decimal(rng.randint(8, 30) * 10000),
+                               set_by_id=rep.manager_id, set_at=ctx.now))
+    ctx.session.flush()
