@@ -377,6 +377,9 @@ def test_what_is_stored_matches_customer_add(org, cli, db_url, tmp_path):
         assert ledger_mismatches(sess) == []
     shown = cli("customer", "show", "甲有限公司", "--format", "json", as_="mgr_a").json()
     assert shown["owner"] == "mgr_a" and shown["contacts"][0]["phone"] == "13812345678"
+    # the imported first grade belongs to the "created" event, as for customer add
+    history = cli("customer", "history", "甲有限公司", "--format", "json", as_="mgr_a").json()
+    assert [e["event"] for e in history] == ["created"] and history[0]["to"] == "A"
 
 
 def test_an_assistant_names_the_owner_of_every_row(org, cli, db_url, tmp_path):

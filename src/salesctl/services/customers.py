@@ -927,7 +927,8 @@ def history(ctx: Ctx, ref: str) -> list[dict]:
     by_visit = {g.visit_id: g for g in grade_changes if g.visit_id in visit_ids}
     events: list[tuple] = []
 
-    first_grade = next((g for g in grade_changes if g.source == "create"), None)
+    # the first grade has no "from": set at creation, or by an import
+    first_grade = next((g for g in grade_changes if g.from_grade is None and g.source in ("create", "import")), None)
     first_report = next((e for e in entries if e.kind == "report"), None)
     created_text = t("customer.history.created", reporter=people.get(customer.reported_by_id) or "?",
                      grade=first_grade.to_grade if first_grade else customer.grade)

@@ -271,25 +271,18 @@ def mark_lost(ctx: Ctx, ref, *, reason: str | None) -> Deal:
 
 
 # --------------------------------------------------------------------------- reads
-def _paid_subquery():
-    return (
-        select(Payment.deal_id.label("deal_id"), func.sum(Payment.amount).label("paid"))
-        .group_by(Payment.deal_id)
-        .subquery("paid")
-    )
-
-
 def deal_rows(ctx: Ctx, scope: Scope, *, stage: str | None = None, open_only: bool = False,
               status: str | None = None, customer: str | None = None, limit: int | None = None) -> Iterator[dict]:
     """Deals in the scope (by owner), newest first, with the amount collected so far (one query)."""
     from salesctl.dbtypes import Money
 
-    paid = _paid_subquery()
+    # correlated per listed deal (ix_payment_deal_id), so only the deals in scope are summed
+    paid = (select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.deal_id == Deal.id)
+            .correlate(Deal).scalar_subquery())
     stmt = (
-        select(Deal, Customer.name, Staff.handle, func.coalesce(paid.c.paid, 0))
+        select(Deal, Customer.name, Staff.handle, paid)
         .join(Customer, Customer.id == Deal.customer_id)
         .join(Staff, Staff.id == Deal.owner_id)
-        .join(paid, paid.c.deal_id == Deal.id, isouter=True)
     )
     clause = scope_clause(scope, Deal.owner_id)
     if clause is not None:
