@@ -16,7 +16,7 @@ from conftest import query
 from test_commission_data import NOVEMBER, Data, counts, local, worked_example
 
 NOW_DEC1 = "2026-12-01T10:00"
-README = Path(__file__).resolve().parents[1] / "docs" / "readme" / "70-commission.md"
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 WHOLE_PLAN = """name = "whole"
 mode = "whole"
