@@ -491,6 +491,22 @@ def test_adjust_adds_a_line_and_refuses_bad_input(org, cli, db_url):
     assert counts(db_url) == snapshot
 
 
+def test_refusals_in_chinese_keep_flags_and_plan_locations(org, cli, db_url, tmp_path):
+    snapshot = counts(db_url)
+    args = ("commission", "adjust", "rep_a1", "--month", "2026-11", "--amount", "0", "--reason", "x")
+    en = cli(*args, as_="mgr_a", now=NOW_DEC1, lang="en")
+    zh = cli(*args, as_="mgr_a", now=NOW_DEC1, lang="zh")
+    assert en.exit_code == zh.exit_code == 2, (en, zh)
+    assert "0 changes nothing" in en.stderr
+    assert "--amount" in zh.stderr and "请给出正数或负数金额" in zh.stderr and "changes nothing" not in zh.stderr
+    # a plan file error keeps `file:line: key:` and translates only the explanation
+    path = _plan_file(tmp_path, _default_plan_text().replace('floor = "0.80"', 'floor = "1.5"'))
+    zh = cli("commission", "plan", "check", path, as_="dir", lang="zh")
+    assert zh.exit_code == 2, zh
+    assert re.search(r"plan\.toml:\d+: compliance\.floor: '1\.5' 大于 1$", zh.stderr.strip()), zh.stderr
+    assert counts(db_url) == snapshot
+
+
 # --------------------------------------------------------------------------- what-if
 def test_whatif_writes_nothing_and_shows_the_difference_per_rep(org, cli, db_url, tmp_path):
     _november(db_url, cli)

@@ -169,6 +169,16 @@ def test_illegal_transitions_exit_2_listing_the_legal_ones(customers, cli, db_ur
     assert query(db_url, "select status from complaint where id = :c", c=cid) == status_before
 
 
+def test_a_refusal_speaks_chinese_with_lang_zh_keeping_the_flag_and_exit_code(customers, cli):
+    cid = _add(cli, customers["rep_a1"], "rep_a1")
+    assert cli("complaint", "update", str(cid), "--status", "in_progress", as_="mgr_a").exit_code == 0
+    en = cli("complaint", "close", str(cid), "--satisfaction", "6", as_="mgr_a")
+    zh = cli("complaint", "close", str(cid), "--satisfaction", "6", as_="mgr_a", lang="zh")
+    assert zh.exit_code == en.exit_code == 2, zh
+    assert "--satisfaction" in zh.stderr and "'6'" in zh.stderr and "非常不满意" in zh.stderr, zh
+    assert "is not" not in zh.stderr
+
+
 def test_reject_duplicate_and_reopen_are_legal(customers, cli, db_url):
     a = _add(cli, customers["rep_a1"], "rep_a1")
     b = _add(cli, customers["rep_a1"], "rep_a1")

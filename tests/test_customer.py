@@ -321,6 +321,15 @@ def test_list_table_shows_status_in_the_display_language(book, cli):
     assert "暂停" in zh.stdout and "跟进中" in zh.stdout and "级别" in zh.stdout
 
 
+def test_refusal_in_chinese_keeps_flag_and_accepted_values(book, cli):
+    en = cli("customer", "list", "--sort", "bogus", as_="dir", lang="en")
+    zh = cli("customer", "list", "--sort", "bogus", as_="dir", lang="zh")
+    assert en.exit_code == zh.exit_code == 2
+    assert "is not a sort order" in en.stderr
+    assert "不是有效的排序方式" in zh.stderr and "is not a sort order" not in zh.stderr
+    assert "--sort" in zh.stderr and "bogus" in zh.stderr and "name, grade, last_contact, created" in zh.stderr
+
+
 def test_list_streams_from_a_generator(book, monkeypatch):
     """The service yields rows one by one from a streamed result (never .all() of the table)."""
     import inspect

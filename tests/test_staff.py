@@ -78,6 +78,15 @@ def test_unknown_role_lists_the_valid_ones(org, cli):
     assert "gm, director, manager, regional_manager, rep, assistant" in result.stderr
 
 
+def test_refusal_in_chinese_keeps_flag_and_exit_code(org, cli):
+    result = cli("staff", "add", "z", "--name", "Z", "--role", "boss", "--manager", "mgr_a", as_="dir", lang="zh")
+    assert result.exit_code == 2, result
+    assert "不是有效的岗位" in result.stderr
+    assert "--role" in result.stderr and "'boss'" in result.stderr
+    assert "gm, director, manager, regional_manager, rep, assistant" in result.stderr  # accepted tokens untranslated
+    assert "is not a role" not in result.stderr
+
+
 def test_manager_cycle_is_refused(org, cli, db_url):
     # mgr_b is above rm_b: making mgr_b report to rm_b would close a loop
     result = cli("staff", "edit", "mgr_b", "--manager", "rm_b", "--role", "regional_manager", as_="dir")

@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 
 from salesctl.errors import InvalidInput
+from salesctl.messages import t
 
 CONFIG_KEYS = {
     "user": "acting user's handle when --as and SALESCTL_USER are not given",
@@ -67,7 +68,7 @@ def load_config() -> dict:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"config file {path}: {exc}") from None
+        raise InvalidInput(t("err.config_file", path=path, error=exc)) from None
 
 
 def save_config(values: dict) -> Path:
@@ -83,7 +84,7 @@ def save_config(values: dict) -> Path:
 
 def set_value(key: str, value: str) -> Path:
     if key not in CONFIG_KEYS:
-        raise InvalidInput(f"config key '{key}' is unknown; accepted: {', '.join(CONFIG_KEYS)}")
+        raise InvalidInput(t("err.config_key_unknown", key=key, accepted=", ".join(CONFIG_KEYS)))
     values = load_config()
     values[key] = value
     return save_config(values)

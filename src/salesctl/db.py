@@ -14,11 +14,12 @@ from sqlmodel import Session
 
 from salesctl import config
 from salesctl.errors import InvalidInput, NotInitialised
+from salesctl.messages import t
 from salesctl.migrations import HEAD, KNOWN_REVISIONS
 
 _engines: dict[str, Engine] = {}
 
-NOT_INITIALISED = "the database has no staff yet: run `salesctl init --admin HANDLE --name NAME` (or `salesctl init --demo`)"
+NOT_INITIALISED = "err.not_initialised"  # a message key: raise NotInitialised(t(NOT_INITIALISED))
 
 # Encryption at rest (SQLCipher): `sqlite+pysqlcipher:///path`, the key only in this variable.
 CIPHER_DRIVER = "sqlite+pysqlcipher"
@@ -35,24 +36,20 @@ def resolve_url(cli_value: str | None = None) -> str:
     raw = str(raw).strip()
     if "://" not in raw:
         if ":" in raw.split("/")[0] and not raw.startswith(("/", ".")):
-            raise InvalidInput(
-                f"--db: '{raw}' is not a database URL; use a file path, sqlite:///path or postgresql+psycopg://user@host/db"
-            )
+            raise InvalidInput(t("err.db_not_url_or_path", value=raw))
         raw = f"sqlite:///{Path(raw).expanduser().resolve()}"
     try:
         url = make_url(raw)
     except ArgumentError:
-        raise InvalidInput(
-            f"--db: '{raw}' is not a database URL; use sqlite:///path or postgresql+psycopg://user@host/db"
-        ) from None
+        raise InvalidInput(t("err.db_not_url", value=raw)) from None
     if url.drivername == CIPHER_DRIVER and url.password:
-        raise InvalidInput(f"--db: do not put the key in the URL; give it in {KEY_ENV}")
+        raise InvalidInput(t("err.db_key_in_url", env=KEY_ENV))
     if url.get_backend_name() == "sqlite":
         database = url.database
         if database and database != ":memory:" and not database.startswith("file:"):
             folder = Path(database).expanduser().resolve().parent
             if not folder.is_dir():
-                raise InvalidInput(f"--db: folder {folder} does not exist; create it or choose another path")
+                raise InvalidInput(t("err.db_no_folder", folder=folder))
     return raw
 
 
@@ -82,7 +79,7 @@ def is_encrypted_url(url: str) -> bool:
 def cipher_key() -> str:
     key = os.environ.get(KEY_ENV)
     if not key:
-        raise InvalidInput(f"{KEY_ENV}: not set; an encrypted database (sqlite+pysqlcipher) opens only with its key in {KEY_ENV}")
+        raise InvalidInput(t("err.db_key_unset", env=KEY_ENV))
     return key
 
 
@@ -106,9 +103,7 @@ def cipher_engine(url: str, key: str) -> Engine:
     try:
         import sqlcipher3
     except ImportError:
-        raise InvalidInput(
-            "--db: sqlite+pysqlcipher needs the sqlcipher3 package; pip install 'salesctl[encrypted]'"
-        ) from None
+        raise InvalidInput(t("err.db_no_sqlcipher")) from None
     keyed = make_url(url).set(password=key)
     # QueuePool, not the dialect's SingletonThreadPool: a nested checkout must not share a connection
     engine = create_engine(keyed, module=sqlcipher3, poolclass=QueuePool, connect_args={"timeout": 30})
@@ -122,7 +117,7 @@ def cipher_engine(url: str, key: str) -> Engine:
         except sqlcipher3.DatabaseError as exc:
             if "not a database" not in str(exc):
                 raise
-            raise InvalidInput(f"{KEY_ENV}: wrong key for {path} (or it is not an encrypted salesctl database)") from None
+            raise InvalidInput(t("err.db_wrong_key", env=KEY_ENV, path=path)) from None
         finally:
             cursor.close()
 
@@ -158,12 +153,9 @@ def get_engine(url: str) -> Engine:
     try:
         engine = create_engine(url, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:
-        raise InvalidInput(
-            f"--db: no driver for '{parsed.drivername}' ({exc}); use sqlite:///path or postgresql+psycopg://… "
-            "(pip install 'salesctl[postgres]')"
-        ) from None
+        raise InvalidInput(t("err.db_no_driver", driver=parsed.drivername, error=exc)) from None
     except ArgumentError as exc:
-        raise InvalidInput(f"--db: {exc}") from None
+        raise InvalidInput(t("err.db_bad_url", error=exc)) from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin)
@@ -212,12 +204,11 @@ def schema_revision(engine: Engine) -> str | None:
 def _open_error(engine: Engine, exc: DatabaseError) -> str:
     reason = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
     if isinstance(exc, OperationalError) or "not a database" not in reason:
-        return f"--db: cannot open the database: {reason}"
+        return t("err.db_cannot_open", reason=reason)
     path = engine.url.database
     if engine.url.drivername == CIPHER_DRIVER:
-        return f"{KEY_ENV}: wrong key for {path} (or it is not an encrypted salesctl database)"
-    return (f"--db: {path} is not a SQLite database; if it is encrypted, use "
-            f"--db sqlite+pysqlcipher:///{path} with its key in {KEY_ENV}")
+        return t("err.db_wrong_key", env=KEY_ENV, path=path)
+    return t("err.db_not_sqlite", path=path, env=KEY_ENV)
 
 
 def upgrade(url: str) -> tuple[str | None, str]:
@@ -225,10 +216,7 @@ def upgrade(url: str) -> tuple[str | None, str]:
     engine = get_engine(url)
     before = schema_revision(engine)
     if before is not None and before not in KNOWN_REVISIONS:
-        raise InvalidInput(
-            f"the database's schema ({before}) was made by a newer salesctl; "
-            f"upgrade salesctl instead (this version knows up to {HEAD})"
-        )
+        raise InvalidInput(t("err.db_newer_schema", rev=before, head=HEAD))
     if before != HEAD:
         from salesctl.migrations.runner import run_upgrade
 
@@ -241,18 +229,15 @@ def ensure_ready(url: str) -> None:
     engine = get_engine(url)
     revision = schema_revision(engine)
     if revision is None:
-        raise NotInitialised(NOT_INITIALISED)
+        raise NotInitialised(t(NOT_INITIALISED))
     if revision == HEAD:
         return
     if revision not in KNOWN_REVISIONS:
-        raise InvalidInput(
-            f"the database's schema ({revision}) was made by a newer salesctl; "
-            f"upgrade salesctl instead (this version knows up to {HEAD})"
-        )
+        raise InvalidInput(t("err.db_newer_schema", rev=revision, head=HEAD))
     import sys
 
     upgrade(url)
-    print(f"salesctl: upgraded the database schema from {revision} to {HEAD}", file=sys.stderr)
+    print(t("msg.schema_auto_upgraded", before=revision, after=HEAD), file=sys.stderr)
 
 
 def has_staff(sess: Session) -> bool:

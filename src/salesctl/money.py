@@ -19,6 +19,7 @@ def parse_money(text: str | int | Decimal, field: str = "amount") -> Decimal:
     with at most two decimals.
     """
     from salesctl.errors import InvalidInput
+    from salesctl.messages import t
 
     if isinstance(text, Decimal):
         value = text
@@ -32,11 +33,11 @@ def parse_money(text: str | int | Decimal, field: str = "amount") -> Decimal:
         try:
             value = Decimal(cleaned)
         except InvalidOperation:
-            raise InvalidInput(f"--{field}: '{text}' is not an amount; use digits like 1234.50") from None
+            raise InvalidInput(t("err.not_amount", field=field, value=text)) from None
     if not value.is_finite():
-        raise InvalidInput(f"--{field}: '{text}' is not an amount; use digits like 1234.50")
+        raise InvalidInput(t("err.not_amount", field=field, value=text))
     if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise InvalidInput(f"--{field}: '{text}' has more than two decimals")
+        raise InvalidInput(t("err.amount_decimals", field=field, value=text))
     return value.quantize(CENT)
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from dateutil.relativedelta import relativedelta
 
 from salesctl.errors import InvalidInput
+from salesctl.messages import t
 
 WEEKDAYS_EN = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAYS_ZH = ("一", "二", "三", "四", "五", "六", "日")
@@ -103,9 +104,7 @@ def parse_date(text: str, field: str, today: date) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(
-            f"--{field}: '{text}' is not a date; use YYYY-MM-DD, today, yesterday or a weekday name"
-        ) from None
+        raise InvalidInput(t("err.not_date", field=field, value=text)) from None
 
 
 def _parse_iso_datetime(text: str, field: str, tz: tzinfo) -> datetime:
@@ -113,9 +112,7 @@ def _parse_iso_datetime(text: str, field: str, tz: tzinfo) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(
-            f"--{field}: '{text}' is not a time; use YYYY-MM-DDTHH:MM or 'YYYY-MM-DD HH:MM'"
-        ) from None
+        raise InvalidInput(t("err.not_time", field=field, value=text)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment
@@ -200,7 +197,6 @@ def parse_period(text: str | None, kind: str, today: date, field: str | None = N
         return period_containing(kind, today).previous()
     if lowered in ("next", "下周", "下月"):
         return period_containing(kind, today).next()
-    accepted = f"use {_FORMS[kind]}, this or last"
     try:
         if kind == "week":
             m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", value, re.IGNORECASE)
@@ -223,7 +219,7 @@ def parse_period(text: str | None, kind: str, today: date, field: str | None = N
             return period_containing("day", parse_date(value, field, today))
     except ValueError:
         pass
-    raise InvalidInput(f"--{field}: '{text}' is not a {kind}; {accepted}")
+    raise InvalidInput(t(f"err.not_period.{kind}", field=field, value=text, form=_FORMS[kind]))
 
 
 def parse_any_period(text: str, today: date, field: str = "period") -> Period:

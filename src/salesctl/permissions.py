@@ -108,7 +108,7 @@ def may_see_staff(ctx: "Ctx", staff: Staff) -> bool:
 
 def require_see_staff(ctx: "Ctx", staff: Staff, what: str | None = None) -> None:
     if not may_see_staff(ctx, staff):
-        raise PermissionDenied(t("err.denied", what=what or f"records of {staff.handle}"))
+        raise PermissionDenied(t("err.denied", what=what or t("err.what.records_of", handle=staff.handle)))
 
 
 def may_act_for(ctx: "Ctx", staff: Staff) -> bool:
@@ -169,7 +169,7 @@ def may_see_customer(ctx: "Ctx", customer: Customer) -> bool:
 def require_see_customer(ctx: "Ctx", customer: Customer) -> None:
     if not may_see_customer(ctx, customer):
         # name only what was asked for: never fields of the customer
-        raise PermissionDenied(t("err.denied", what=f"customer {customer.id}"))
+        raise PermissionDenied(t("err.denied", what=t("err.what.customer", id=customer.id)))
 
 
 def require_change_customer(ctx: "Ctx", customer: Customer) -> None:
@@ -200,7 +200,7 @@ def resolve_scope(
 
     chosen = [name for name, on in (("--mine", mine), ("--team", team), ("--manager", manager), ("--rep", rep), ("--all", all_)) if on]
     if len(chosen) > 1:
-        raise InvalidInput(f"scope: give only one of --mine, --team, --manager, --rep, --all (got {', '.join(chosen)})")
+        raise InvalidInput(t("err.scope_one", chosen=", ".join(chosen)))
     actor = ctx.actor
     if mine:
         return Scope(f"rep:{actor.handle}", select(literal(actor.id).label("id")).subquery("mine_ids"), actor)
@@ -210,11 +210,11 @@ def resolve_scope(
         return Scope(f"rep:{person.handle}", select(literal(person.id).label("id")).subquery("rep_ids"), person)
     if manager:
         boss = find_staff(ctx.session, manager)
-        require_see_staff(ctx, boss, what=f"team of {boss.handle}")
+        require_see_staff(ctx, boss, what=t("err.what.team_of", handle=boss.handle))
         return Scope(f"team:{boss.handle}", team_cte(boss.id, include_root=True, name="mgr"), boss)
     if team:
         if actor.role == "rep":
-            raise PermissionDenied(t("err.denied", what="--team (a rep has no team; use --mine)"))
+            raise PermissionDenied(t("err.denied", what=t("err.what.rep_team")))
         root_id = visible_root(ctx)
         root = ctx.session.get(Staff, root_id) if root_id is not None else actor
         return Scope(f"team:{root.handle}", team_cte(root.id, include_root=True, name="myteam"), root)
@@ -326,7 +326,7 @@ def require_update_complaint(ctx: "Ctx", complaint, owner: Staff | None) -> None
         return
     if actor.id in _complaint_targets(ctx, complaint):
         return
-    raise PermissionDenied(t("err.denied", what=f"update complaint {complaint.id}"))
+    raise PermissionDenied(t("err.denied", what=t("err.what.update_complaint", id=complaint.id)))
 
 
 # --------------------------------------------------------------------------- pay: commission, targets, evaluation
@@ -346,5 +346,5 @@ def require_see_pay(ctx: "Ctx", staff: Staff, what: str) -> None:
 def pay_scope(ctx: "Ctx", **flags) -> Scope:
     """resolve_scope for pay (commission calc, targets, eval): assistants are refused."""
     if ctx.actor.role == "assistant":
-        raise PermissionDenied(t("err.denied", what="pay and evaluation (assistants do not see them)"))
+        raise PermissionDenied(t("err.denied", what=t("err.what.pay")))
     return resolve_scope(ctx, **flags)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from salesctl.errors import InvalidInput
+from salesctl.messages import t
 
 
 def _merge(base: dict, override: dict) -> dict:
@@ -24,9 +25,9 @@ def _read(path: Path) -> dict:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
-        raise InvalidInput(f"policy: file {path} does not exist") from None
+        raise InvalidInput(t("err.policy_missing", path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"policy: {path}: {exc}") from None
+        raise InvalidInput(t("err.policy_file", path=path, error=exc)) from None
 
 
 @lru_cache(maxsize=8)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from dateutil.relativedelta import relativedelta
 
 from salesctl.errors import InvalidInput
+from salesctl.messages import t
 
 
 def _cache_file(year: int):
@@ -94,7 +95,7 @@ class WorkCalendar:
             hh, mm = text.split(":")
             self.end_of_office = time(int(hh), int(mm))
         except ValueError:
-            raise InvalidInput(f"policy workday.end_of_office: '{text}' is not a time like 18:00") from None
+            raise InvalidInput(t("err.policy_end_of_office", value=text)) from None
 
     @staticmethod
     def _dates(values, key):
@@ -102,7 +103,7 @@ class WorkCalendar:
             try:
                 yield v if isinstance(v, date) else date.fromisoformat(str(v))
             except ValueError:
-                raise InvalidInput(f"policy workday.{key}: '{v}' is not a date (YYYY-MM-DD)") from None
+                raise InvalidInput(t("err.policy_date", key=key, value=v)) from None
 
     # ------------------------------------------------------------------ days
     def is_holiday(self, day: date) -> bool:

@@ -39,7 +39,7 @@ def calendar(
     today = clock().today
     if month is not None:
         if year is not None:
-            raise InvalidInput("--month: give --year or --month, not both (--month 2026-02 names the year)")
+            raise InvalidInput(t("calendar.err.year_and_month"))
         period = parse_period(month, "month", today)
         first, last, shown_year = period.start, period.end, period.start.year
         days = True

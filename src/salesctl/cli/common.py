@@ -56,10 +56,11 @@ class SalesctlGroup(TyperGroup):
 
 def _fail(message: str, hint: str | None, code: int):
     from salesctl import render
+    from salesctl.messages import t
 
     render.error(message)
     if hint:
-        render.info(f"hint: {hint}")
+        render.info(t("msg.hint", hint=hint))
     raise typer.Exit(code)
 
 
@@ -69,10 +70,12 @@ def _database_error(exc: Exception) -> tuple[int, str] | None:
         return None
     from sqlalchemy.exc import IntegrityError, OperationalError
 
+    from salesctl.messages import t
+
     if isinstance(exc, IntegrityError):
-        return 5, f"conflict: the change clashes with an existing record ({str(exc.orig).splitlines()[0]})"
+        return 5, t("err.db_conflict", detail=str(exc.orig).splitlines()[0])
     if isinstance(exc, OperationalError):
-        return 2, f"database error: {str(exc.orig).splitlines()[0]}"
+        return 2, t("err.db_error", detail=str(exc.orig).splitlines()[0])
     return None
 
 
@@ -96,8 +99,9 @@ def command_context(*, write: bool = False, actor: bool = True) -> Iterator["Ctx
     with db.session(url, write=write) as sess:
         if not db.has_staff(sess):
             from salesctl.errors import NotInitialised
+            from salesctl.messages import t
 
-            raise NotInitialised(db.NOT_INITIALISED)
+            raise NotInitialised(t(db.NOT_INITIALISED))
         ctx = Ctx(session=sess, actor=None, clock=clock(), url=url)
         if actor:
             from salesctl.services.staff import resolve_actor
@@ -115,9 +119,10 @@ def read_text_option(text: str | None, path: str | None, field: str) -> str | No
     import sys
 
     from salesctl.errors import InvalidInput
+    from salesctl.messages import t
 
     if text is not None and path is not None:
-        raise InvalidInput(f"--{field}: give either --{field} or --{field}-file, not both")
+        raise InvalidInput(t("err.text_both", field=field))
     if path is None:
         return text
     if path == "-":
@@ -126,4 +131,4 @@ def read_text_option(text: str | None, path: str | None, field: str) -> str | No
         with open(path, encoding="utf-8-sig") as fh:
             return fh.read()
     except OSError as exc:
-        raise InvalidInput(f"--{field}-file: cannot read {path}: {exc.strerror}") from None
+        raise InvalidInput(t("err.text_file", field=field, path=path, error=exc.strerror)) from None

@@ -176,9 +176,10 @@ def resolve(
     Example: salesctl complaint resolve 4 --resolution "已补发货物并致歉"
     """
     from salesctl.errors import InvalidInput
+    from salesctl.messages import t
 
     if not (resolution and resolution.strip()):
-        raise InvalidInput("--resolution: required; how the complaint was resolved")
+        raise InvalidInput(t("complaint.err.resolution_missing"))
     _step(complaint_id, "resolved", note, fmt_value(format), resolution=resolution)
 
 

@@ -26,14 +26,15 @@ def get(key: Annotated[Optional[str], typer.Argument(help="One key; all when lef
     """
     from salesctl import config, render
     from salesctl.errors import InvalidInput, NotFound
+    from salesctl.messages import t
     from salesctl.render import Column
 
     values = config.load_config()
     if key is not None:
         if key not in config.CONFIG_KEYS:
-            raise InvalidInput(f"config key '{key}' is unknown; accepted: {', '.join(config.CONFIG_KEYS)}")
+            raise InvalidInput(t("err.config_key_unknown", key=key, accepted=", ".join(config.CONFIG_KEYS)))
         if key not in values:
-            raise NotFound(f"config key '{key}' is not set")
+            raise NotFound(t("err.config_key_unset", key=key))
         render.write(f"{values[key]}\n")
         return
     rows = [{"key": k, "value": v} for k, v in sorted(values.items())]

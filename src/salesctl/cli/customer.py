@@ -411,7 +411,7 @@ def profile(
 
     if section is None:
         if text is not None or text_file is not None:
-            raise InvalidInput("--section: required with --text/--text-file; accepted: background, project, relationship, plan, competitor")
+            raise InvalidInput(t("customer.err.section_required"))
         with command_context() as ctx:
             rows = svc.profile_rows(ctx, customer)
         render.emit_rows(rows, [Column("section", label="customer.col.section", kind="enum:profile_section"),
@@ -430,7 +430,7 @@ def profile(
             elif not render.stdin_is_terminal():
                 body = sys.stdin.read()
         if body is None:
-            raise InvalidInput("--text: required without a terminal; give --text, --text-file or pipe the text on stdin")
+            raise InvalidInput(t("customer.err.text_required"))
         record = svc.set_profile(ctx, customer, section_key, body, append=append)
     render.info(t("customer.msg.profile_saved", section=section_key, id=record.customer_id))
 
@@ -463,10 +463,10 @@ def regrade(
     fmt = fmt_value(format)
     if not auto:
         if dry_run or mine or team or manager or rep or all_:
-            raise InvalidInput("--dry-run/--mine/--team/--manager/--rep/--all: only with --auto")
+            raise InvalidInput(t("customer.err.auto_only"))
         missing = [n for n, v in (("CUSTOMER", customer), ("GRADE", grade)) if not v]
         if missing:
-            raise InvalidInput(f"{' and '.join(missing)}: required (or use --auto)")
+            raise InvalidInput(t("customer.err.regrade_missing", args=t("customer.word.and").join(missing)))
         if not (reason or "").strip() and render.interactive():
             import questionary
 
@@ -483,7 +483,7 @@ def regrade(
                     else t("customer.msg.grade_unchanged", name=record.name, grade=record.grade))
         return
     if customer or grade:
-        raise InvalidInput("CUSTOMER/GRADE: not with --auto (it covers every customer in scope)")
+        raise InvalidInput(t("customer.err.auto_no_args"))
     with command_context(write=not dry_run) as ctx:
         outcome = svc.auto_regrade(ctx, dry_run=dry_run, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
     columns = [Column("customer_id", label="customer.col.customer_id", kind="int"), Column("customer", label="customer.col.customer"),

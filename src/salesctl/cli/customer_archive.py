@@ -96,7 +96,7 @@ def open_(
     try:
         data = source.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"FILE: cannot read {source}: {exc.strerror}") from None
+        raise InvalidInput(t("import.err.cannot_read", path=source, reason=exc.strerror)) from None
     encrypted = svc.is_encrypted(data)
     if encrypted:
         secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.open", path=source.name))

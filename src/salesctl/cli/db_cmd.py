@@ -65,7 +65,7 @@ def check(format: Annotated[str, typer.Option("--format", "-f", help="table or j
         render.write(json.dumps(result, ensure_ascii=False) + "\n")
     else:
         render.write(t("msg.check_ok", rev=result["schema"], head=result["head"]) if result["ok"]
-                     else f"integrity: {result['integrity']}\n")
+                     else t("msg.integrity", integrity=result["integrity"]) + "\n")
         render.write("\n")
     if not result["ok"]:
         raise typer.Exit(1)
@@ -93,12 +93,12 @@ def encrypt(
         raise InvalidInput(t("enc.err.already"))
     source = encryption.sqlite_file(url, "db encrypt")
     with command_context() as ctx:
-        encryption.require_admin(ctx, "encrypting the database")
+        encryption.require_admin(ctx, t("err.what.encrypt"))
         actor_id = ctx.actor.id
     secret = encryption.new_key(key_file, env=db.KEY_ENV)
     target = Path(out).expanduser().resolve() if out else source.with_name(f".{source.name}.encrypting")
     if out and not target.parent.is_dir():
-        raise InvalidInput(f"--out: folder {target.parent} does not exist")
+        raise InvalidInput(t("err.out_no_folder", folder=target.parent))
     db.dispose_all()  # our own connections must not keep the file busy
     encryption.encrypt_database(source, target, secret.value)
     cipher_url = f"{db.CIPHER_DRIVER}:///{target}"
@@ -134,7 +134,7 @@ def rekey(
         raise InvalidInput(t("enc.err.not_encrypted"))
     path = encryption.sqlite_file(url, "db rekey")
     with command_context() as ctx:  # opens with the current key: a wrong key stops here
-        encryption.require_admin(ctx, "changing the database key")
+        encryption.require_admin(ctx, t("err.what.rekey"))
         actor_id = ctx.actor.id
     old_key = db.cipher_key()
     secret = encryption.new_key(new_key_file, env=encryption.NEW_KEY_ENV)

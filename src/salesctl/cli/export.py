@@ -60,9 +60,9 @@ def export(
 
     target = Path(out).expanduser().resolve()
     if not target.parent.is_dir():
-        raise InvalidInput(f"--out: folder {target.parent} does not exist")
+        raise InvalidInput(t("archive.err.no_folder", flag="--out", path=target.parent))
     if target.is_dir():
-        raise InvalidInput(f"--out: {target} is a folder")
+        raise InvalidInput(t("archive.err.is_folder", flag="--out", path=target))
     if target.exists() and not force:
         raise Conflict(t("export.err.exists", path=target))
     secret = None

@@ -87,9 +87,9 @@ def _errors_target(errors_file, password_file, no_encrypt, understood):
         return None, None
     target = Path(errors_file).expanduser().resolve()
     if not target.parent.is_dir():
-        raise InvalidInput(f"--errors-file: folder {target.parent} does not exist")
+        raise InvalidInput(t("archive.err.no_folder", flag="--errors-file", path=target.parent))
     if target.is_dir():
-        raise InvalidInput(f"--errors-file: {target} is a folder")
+        raise InvalidInput(t("archive.err.is_folder", flag="--errors-file", path=target))
     if no_encrypt:
         return target, None
     if target.suffix.lower() != ".xlsx":
@@ -112,7 +112,7 @@ def _read(file, kind, map_, encoding, sheet, password_file):
     try:
         data = source.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"FILE: cannot read {source}: {exc.strerror}") from None
+        raise InvalidInput(t("import.err.cannot_read", path=source, reason=exc.strerror)) from None
     if archive.is_encrypted(data):
         from salesctl.services import passwords
 

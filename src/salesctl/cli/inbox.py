@@ -33,7 +33,7 @@ def inbox(
     kinds = tuple(k.strip().lower() for k in kind) if kind else svc.KINDS
     for k in kinds:
         if k not in svc.KINDS:
-            raise InvalidInput(f"--kind: '{k}' is not a kind; accepted: {', '.join(svc.KINDS)}")
+            raise InvalidInput(t("inbox.err.bad_kind", value=k, accepted=", ".join(svc.KINDS)))
     columns = [
         Column("kind", "inbox.col.kind", kind="enum:inbox.kind"),
         Column("id", "inbox.col.id", kind="int"),

@@ -87,7 +87,7 @@ def list_(
     from salesctl.services import leads as svc
 
     if open_ and status not in (None, "open"):
-        raise InvalidInput(f"--open: conflicts with --status {status}")
+        raise InvalidInput(t("lead.err.open_conflict", status=status))
     fmt = fmt_value(format)
     with command_context() as ctx:
         rows = svc.list_leads(ctx, status="open" if open_ else status, limit=limit)

@@ -66,7 +66,7 @@ def _file(kind: str, period_text: str | None, rep: str | None, given: dict, draf
 
     fmt = fmt_value(format)
     if draft and submit:
-        raise InvalidInput("--draft, --submit: give one of them, not both")
+        raise InvalidInput(t("report.err.draft_or_submit"))
     action = "submit" if submit else "draft" if draft else None
     given = {k: v for k, v in given.items() if v is not None}
 
@@ -303,15 +303,16 @@ def show(
     Example: salesctl report show --rep wang.fang --date yesterday --format markdown
     """
     from salesctl.errors import InvalidInput
+    from salesctl.messages import t
     from salesctl.services import reports as svc
 
     periods = [(k, v) for k, v in (("daily", date), ("weekly", week), ("monthly", month)) if v is not None]
     if report_id is not None and (periods or rep):
-        raise InvalidInput("ID: give a report id, or --rep with --date/--week/--month, not both")
+        raise InvalidInput(t("report.err.id_or_period"))
     if len(periods) > 1:
-        raise InvalidInput("period: give only one of --date, --week, --month")
+        raise InvalidInput(t("report.err.one_period"))
     if report_id is None and not periods and not rep:
-        raise InvalidInput("ID: give a report id, or --date/--week/--month (with --rep for someone else's)")
+        raise InvalidInput(t("report.err.id_or_period_required"))
     with command_context() as ctx:
         if report_id is not None:
             report, person = svc.get_report(ctx, report_id)

@@ -30,9 +30,9 @@ def init(
     if not demo:
         missing = [flag for flag, value in (("--admin", admin), ("--name", name)) if not value]
         if missing:
-            raise InvalidInput(f"{' and '.join(missing)}: required (or use --demo for the sample company)")
+            raise InvalidInput(t("err.init_required", fields=t("msg.list_and").join(missing)))
         if role not in ("gm", "director"):
-            raise InvalidInput(f"--role: '{role}' is not accepted for the first user; accepted: gm, director")
+            raise InvalidInput(t("err.init_role", value=role))
     url = db.resolve_url(state.db)
     before, after = db.upgrade(url)
     if before is not None and before != after:

@@ -59,13 +59,13 @@ def add(
 
     missing = [flag for flag, value in (("--name", name), ("--role", role)) if not value]
     if missing:
-        raise InvalidInput(f"{', '.join(missing)}: required")
+        raise InvalidInput(t("err.required", fields=", ".join(missing)))
     with command_context(write=True) as ctx:
         person = svc.add_staff(ctx, handle, name=name, role=role, manager=manager, region=region,
                                industry=industry, email=email, phone=phone)
         boss = ctx.session.get(type(person), person.manager_id) if person.manager_id else None
         row = svc.staff_row(person, boss.handle if boss else None)
-    render.emit_id(person.id, row, fmt_value(format), t("msg.added", entity="staff", id=person.id, name=person.name))
+    render.emit_id(person.id, row, fmt_value(format), t("msg.added", entity=t("msg.entity.staff"), id=person.id, name=person.name))
 
 
 @app.command("list")
@@ -134,7 +134,7 @@ def edit(
         boss = ctx.session.get(type(person), person.manager_id) if person.manager_id else None
         row = svc.staff_row(person, boss.handle if boss else None)
     render.emit_object(row, fmt_value(format), columns=_columns())
-    render.info(t("msg.updated", entity="staff", id=person.id, name=person.name))
+    render.info(t("msg.updated", entity=t("msg.entity.staff"), id=person.id, name=person.name))
 
 
 @app.command("deactivate")
@@ -225,7 +225,7 @@ def leave(
                               Column("to", kind="date"), Column("reason")], fmt_value(format), title=t("title.leave"))
         return
     if not from_:
-        raise InvalidInput("--from: required; the first day of leave (YYYY-MM-DD)")
+        raise InvalidInput(t("err.leave_from_required"))
     with command_context(write=True) as ctx:
         start = parse_date(from_, "from", ctx.today)
         end = parse_date(to, "to", ctx.today) if to else start

@@ -224,4 +224,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Changed the key of {path}; set {env} to the new key from now on",
         "已更换 {path} 的密钥；今后请把 {env} 设为新密钥",
     ),
+
+    # --- errors moved from literals
+    "archive.err.week_and_since": ("--week/--since: give one of them, not both", "--week/--since：只能给出其中一个，不能同时使用"),
+    "archive.err.since_future": ("--since: {date} is after today ({today}); give a past date",
+                                 "--since：{date} 晚于今天（{today}）；请给出过去的日期"),
+    "archive.err.no_folder": ("{flag}: folder {path} does not exist", "{flag}：文件夹 {path} 不存在"),
+    "archive.err.is_folder": ("{flag}: {path} is a folder", "{flag}：{path} 是文件夹"),
+    "archive.err.cannot_read": ("{flag}: cannot read {path}: {reason}", "{flag}：无法读取 {path}：{reason}"),
+    "archive.err.not_utf8": ("{flag}: {path} is not UTF-8 text", "{flag}：{path} 不是 UTF-8 文本"),
+    "archive.err.file_empty": ("{flag}: {path} is empty", "{flag}：{path} 是空文件"),
+    "archive.err.unknown_alg": ("archive password: unknown hash algorithm {alg}", "档案密码：未知的哈希算法 {alg}"),
+    "enc.err.no_sqlcipher": ("db: SQLCipher is not installed; pip install 'salesctl[encrypted]'",
+                             "db：未安装 SQLCipher；请执行 pip install 'salesctl[encrypted]'"),
+    "enc.what.backup": ("backing up the database", "备份数据库"),
+    "enc.err.backup_exists": ("PATH: {path} already exists; choose a new file", "PATH：{path} 已存在；请选择新文件"),
+    "enc.err.backup_no_folder": ("PATH: folder {path} does not exist", "PATH：文件夹 {path} 不存在"),
 }

@@ -173,4 +173,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "--to：{handle} 负责 {own} 行业，该线索属于 {industry}（不得跨行业销售）"),
     "lead.err.no_candidates": ("lead {id}: no active rep of industry {industry} you may assign to; use --to",
                                "线索 {id}：没有可分配的 {industry} 行业在职销售代表；请用 --to 指定"),
+
+    # --- errors moved from literals
+    "claim.err.not_yes_no": ("--{field}: '{value}' is not yes or no; accepted: yes, no",
+                             "--{field}：'{value}' 不是 yes 或 no；可选：yes, no"),
+    "claim.err.bad_status": ("--status: '{value}' is not a claim status; accepted: {accepted}",
+                             "--status：'{value}' 不是有效的报备状态；可选：{accepted}"),
+    "claim.err.pending_conflict": ("--pending: conflicts with --status {status}", "--pending：与 --status {status} 冲突"),
+    "claim.err.amount_positive": ("--amount: '{value}' must be more than 0", "--amount：'{value}' 必须大于 0"),
+    "claim.err.future_date": ("--date: {date} is in the future", "--date：{date} 是将来的日期"),
+    "lead.err.bad_status": ("--status: '{value}' is not a lead status; accepted: {accepted}",
+                            "--status：'{value}' 不是有效的线索状态；可选：{accepted}"),
+    "lead.err.open_conflict": ("--open: conflicts with --status {status}", "--open：与 --status {status} 冲突"),
 }

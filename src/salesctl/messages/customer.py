@@ -163,4 +163,83 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--reason: required; say why the grade changes",
         "--reason：必填，请说明调整级别的原因",
     ),
+    # --- errors moved from the services and commands
+    "customer.err.bad_status": (
+        "--{field}: '{value}' is not a customer status; accepted: {accepted}",
+        "--{field}：“{value}”不是有效的客户状态；可选：{accepted}",
+    ),
+    "customer.err.bad_grade": (
+        "--{field}: '{value}' is not a grade; accepted: {accepted}",
+        "--{field}：“{value}”不是有效的客户级别；可选：{accepted}",
+    ),
+    "customer.err.bad_email": (
+        "--{field}: '{value}' is not an email address; use name@example.com",
+        "--{field}：“{value}”不是有效的邮箱地址；格式如 name@example.com",
+    ),
+    "customer.err.bad_url": (
+        "--{field}: '{value}' is not a web address; use https://www.example.com or www.example.com",
+        "--{field}：“{value}”不是有效的网址；格式如 https://www.example.com 或 www.example.com",
+    ),
+    "customer.denied.add_for": ("adding customers for {handle}", "为 {handle} 添加客户"),
+    "customer.denied.move_owner": (
+        "--owner (a manager of both owners moves customers)",
+        "--owner（只有同时管理原负责人和新负责人的经理才能转移客户）",
+    ),
+    "customer.err.owner_inactive": ("--owner: {handle} is deactivated", "--owner：{handle} 已停用"),
+    "customer.err.owner_assistant": (
+        "--owner: {handle} is an assistant; an owner is a rep or a manager",
+        "--owner：{handle} 是销售助理；负责人须为销售代表或经理",
+    ),
+    "customer.err.name_no_letters": (
+        "{flag}: '{name}' has no letters or digits once company suffixes are removed",
+        "{flag}：“{name}”去掉公司后缀后没有任何文字或数字",
+    ),
+    "customer.err.name_taken": ("NAME: '{name}' is already in the archive", "NAME：“{name}”已在客户档案中"),
+    "customer.err.bad_sort": (
+        "--sort: '{value}' is not a sort order; accepted: {accepted}",
+        "--sort：“{value}”不是有效的排序方式；可选：{accepted}",
+    ),
+    "customer.err.negative_stale": (
+        "--stale: {value} is negative; give a number of days",
+        "--stale：{value} 是负数；请给出天数",
+    ),
+    "customer.err.contact_name_required": (
+        "--name: required; the contact person's name",
+        "--name：必填，即联系人姓名",
+    ),
+    "customer.err.no_contact": (
+        "CONTACT: no contact {id} (see `salesctl customer contact list CUSTOMER`)",
+        "CONTACT：没有编号为 {id} 的联系人（见 `salesctl customer contact list CUSTOMER`）",
+    ),
+    "customer.err.contact_name_empty": ("--name: empty; a contact needs a name", "--name：为空；联系人必须有姓名"),
+    "customer.err.bad_section": (
+        "--section: '{value}' is not a profile section; accepted: {accepted}",
+        "--section：“{value}”不是有效的档案栏目；可选：{accepted}",
+    ),
+    "customer.err.text_empty": (
+        "--text: empty; give the section's text by --text, --text-file, stdin or the editor",
+        "--text：为空；请通过 --text、--text-file、标准输入或编辑器提供栏目内容",
+    ),
+    "customer.err.bad_group_by": (
+        "--by: '{value}' is not a grouping; accepted: {accepted}",
+        "--by：“{value}”不是有效的分组方式；可选：{accepted}",
+    ),
+    "customer.err.section_required": (
+        "--section: required with --text/--text-file; accepted: background, project, relationship, plan, competitor",
+        "--section：使用 --text/--text-file 时必填；可选：background, project, relationship, plan, competitor",
+    ),
+    "customer.err.text_required": (
+        "--text: required without a terminal; give --text, --text-file or pipe the text on stdin",
+        "--text：非终端环境下必填；请给出 --text、--text-file，或通过标准输入传入内容",
+    ),
+    "customer.err.auto_only": (
+        "--dry-run/--mine/--team/--manager/--rep/--all: only with --auto",
+        "--dry-run/--mine/--team/--manager/--rep/--all：只能与 --auto 一起使用",
+    ),
+    "customer.err.regrade_missing": ("{args}: required (or use --auto)", "{args}：必填（或使用 --auto）"),
+    "customer.word.and": (" and ", " 和 "),
+    "customer.err.auto_no_args": (
+        "CUSTOMER/GRADE: not with --auto (it covers every customer in scope)",
+        "CUSTOMER/GRADE：不能与 --auto 同用（--auto 覆盖范围内的所有客户）",
+    ),
 }

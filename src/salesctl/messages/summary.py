@@ -50,6 +50,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary.chart.upgraded": ("Upgraded to A in {period}", "{period} 升为A级的客户"),
     "summary.chart.won": ("Deals won in {period}", "{period} 签约的商机"),
     "summary.chart.deals": ("{n} deals", "{n} 个商机"),
+    # --- errors
+    "summary.err.bad_grouping": ("--by: '{value}' is not a grouping; accepted: {accepted}",
+                                 "--by：'{value}' 不是有效的分组方式；可选：{accepted}"),
     # --- the five stages of the sales process (SPEC 1.5)
     "summary.stage.1": ("Information development", "信息开发"),
     "summary.stage.2": ("Project establishment", "项目建立"),

@@ -127,12 +127,12 @@ def resolve_period(ctx, week: str | None, since: str | None) -> ArchivePeriod:
     from salesctl.periods import parse_date, parse_period
 
     if week and since:
-        raise InvalidInput("--week/--since: give one of them, not both")
+        raise InvalidInput(t("archive.err.week_and_since"))
     today = ctx.today
     if since:
         start = parse_date(since, "since", today)
         if start > today:
-            raise InvalidInput(f"--since: {start} is after today ({today}); give a past date")
+            raise InvalidInput(t("archive.err.since_future", date=start, today=today))
         end, label, week_label = today, f"{start.isoformat()}..{today.isoformat()}", None
     else:
         period = parse_period(week, "week", today)
@@ -454,11 +454,11 @@ def check_out_path(out: str, *, overwrite: bool, flag: str = "--out") -> Path:
         raise InvalidInput(t("archive.err.not_xlsx", flag=flag, path=target))
     target = target.resolve()
     if not target.parent.is_dir():
-        raise InvalidInput(f"{flag}: folder {target.parent} does not exist")
+        raise InvalidInput(t("archive.err.no_folder", flag=flag, path=target.parent))
     if target.exists() and not overwrite:
         raise Conflict(t("archive.err.exists", flag=flag, path=target))
     if target.is_dir():
-        raise InvalidInput(f"{flag}: {target} is a folder")
+        raise InvalidInput(t("archive.err.is_folder", flag=flag, path=target))
     return target
 
 

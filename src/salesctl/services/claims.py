@@ -80,7 +80,7 @@ def parse_yes_no(text: str | None, field: str) -> bool | None:
         return None
     value = YES_WORDS.get(text.strip().lower())
     if value is None:
-        raise InvalidInput(f"--{field}: '{text}' is not yes or no; accepted: yes, no")
+        raise InvalidInput(t("claim.err.not_yes_no", field=field, value=text))
     return value
 
 
@@ -305,9 +305,9 @@ def list_claims(ctx: Ctx, *, pending: bool = False, status: str | None = None, c
                 all_: bool = False, limit: int | None = None) -> Iterator[dict]:
     """Claims by the people in scope (the claimant decides the scope), in ledger order; streamed."""
     if status is not None and status not in STATUSES:
-        raise InvalidInput(f"--status: '{status}' is not a claim status; accepted: {', '.join(STATUSES)}")
+        raise InvalidInput(t("claim.err.bad_status", value=status, accepted=", ".join(STATUSES)))
     if pending and status not in (None, "pending"):
-        raise InvalidInput(f"--pending: conflicts with --status {status}")
+        raise InvalidInput(t("claim.err.pending_conflict", status=status))
     wanted = "pending" if pending else status
     scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
     stmt, decision = _claim_select()
@@ -645,10 +645,10 @@ def record_missed(ctx: Ctx, name: str | None, *, region: str | None, industry: s
         raise InvalidInput(t("claim.err.missed_missing", flags=", ".join(missing)))
     value = parse_money(amount, "amount")
     if value <= 0:
-        raise InvalidInput(f"--amount: '{amount}' must be more than 0")
+        raise InvalidInput(t("claim.err.amount_positive", value=amount))
     occurred_on = parse_date(occurred, "date", ctx.today) if occurred else ctx.today
     if occurred_on > ctx.today:
-        raise InvalidInput(f"--date: {occurred_on} is in the future")
+        raise InvalidInput(t("claim.err.future_date", date=occurred_on))
     duplicate = find_duplicate(ctx.session, name)
     if duplicate is not None:
         raise Conflict(t("claim.err.missed_in_archive", name=duplicate.name, id=duplicate.customer_id,

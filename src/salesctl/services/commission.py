@@ -332,62 +332,64 @@ class _Reader:
     def decimal(self, value, keypath, *, low: Decimal | None = ZERO, high: Decimal | None = None,
                 cents: bool = False) -> Decimal:
         if isinstance(value, float):
-            self.fail(keypath, f"{value!r} is a float; write it as a decimal string, e.g. \"{value}\"")
+            self.fail(keypath, t("commission.plan.float", repr=repr(value), value=value))
         if isinstance(value, bool) or not isinstance(value, (int, str)):
-            self.fail(keypath, f"{_show(value)} is not a decimal")
+            self.fail(keypath, t("commission.plan.not_decimal", shown=_show(value)))
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            self.fail(keypath, f"'{value}' is not a decimal")
+            self.fail(keypath, t("commission.plan.not_decimal", shown=f"'{value}'"))
         if not number.is_finite():
-            self.fail(keypath, f"'{value}' is not a decimal")
+            self.fail(keypath, t("commission.plan.not_decimal", shown=f"'{value}'"))
         if cents and number != quantize(number):
-            self.fail(keypath, f"'{value}' has more than two decimals")
+            self.fail(keypath, t("commission.plan.too_many_decimals", value=value))
         if low is not None and number < low:
-            self.fail(keypath, f"'{value}' is below {low}")
+            self.fail(keypath, t("commission.plan.below", value=value, low=low))
         if high is not None and number > high:
-            self.fail(keypath, f"'{value}' is above {high}")
+            self.fail(keypath, t("commission.plan.above", value=value, high=high))
         return number
 
     def integer(self, value, keypath, low: int, high: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(keypath, f"{_show(value)} is not a whole number")
+            self.fail(keypath, t("commission.plan.not_integer", shown=_show(value)))
         if not low <= value <= high:
-            self.fail(keypath, f"{value} is not between {low} and {high}")
+            self.fail(keypath, t("commission.plan.not_between", value=value, low=low, high=high))
         return value
 
     def choice(self, value, keypath, accepted) -> str:
         if value not in accepted:
-            self.fail(keypath, f"{_show(value)} is not accepted; accepted: {', '.join(accepted)}")
+            self.fail(keypath, t("commission.plan.not_accepted", shown=_show(value), accepted=", ".join(accepted)))
         return value
 
     def table(self, value, keypath) -> dict:
         if not isinstance(value, dict):
-            self.fail(keypath, f"{_show(value)} is not a table")
+            self.fail(keypath, t("commission.plan.not_table", shown=_show(value)))
         return value
 
     def keys(self, data: dict, keypath: list, accepted) -> None:
         for key in data:
             if key not in accepted:
-                self.fail(keypath + [key], f"unknown key; accepted: {', '.join(accepted)}")
+                self.fail(keypath + [key], t("commission.plan.unknown_key", accepted=", ".join(accepted)))
 
     def tiers(self, value, keypath, *, money: bool) -> tuple[Tier, ...]:
         if not isinstance(value, list) or not value:
-            self.fail(keypath, "must be a non-empty list of { from = \"…\", rate = \"…\" }")
+            self.fail(keypath, t("commission.plan.tiers_list", example='{ from = "…", rate = "…" }'))
         out: list[Tier] = []
         for i, row in enumerate(value):
             if not isinstance(row, dict):
-                self.fail(keypath + [i], f"{_show(row)} is not a table like {{ from = \"0\", rate = \"0.02\" }}")
+                self.fail(keypath + [i], t("commission.plan.tier_not_table", shown=_show(row),
+                                           example='{ from = "0", rate = "0.02" }'))
             self.keys(row, keypath + [i], ("from", "rate"))
             for need in ("from", "rate"):
                 if need not in row:
-                    self.fail(keypath + [i], f"'{need}' is missing")
+                    self.fail(keypath + [i], t("commission.plan.missing", need=need))
             start = self.decimal(row["from"], keypath + [i, "from"], cents=money)
             rate = self.decimal(row["rate"], keypath + [i, "rate"], high=ONE)
             if i == 0 and start != 0:
-                self.fail(keypath + [i, "from"], f"'{row['from']}': the first tier must start at \"0\"")
+                self.fail(keypath + [i, "from"], t("commission.plan.first_tier", value=row["from"]))
             if out and start <= out[-1].start:
-                self.fail(keypath + [i, "from"], f"'{row['from']}' must be above the previous tier's from ({fmt_rate(out[-1].start)})")
+                self.fail(keypath + [i, "from"], t("commission.plan.tier_order", value=row["from"],
+                                                   previous=fmt_rate(out[-1].start)))
             out.append(Tier(start, rate))
         return tuple(out)
 
@@ -396,20 +398,20 @@ class _Reader:
         out = {}
         for key, rate in data.items():
             if grades and key not in GRADES:
-                self.fail(keypath + [key], f"'{key}' is not a grade; accepted: {', '.join(GRADES)}")
+                self.fail(keypath + [key], t("commission.plan.not_grade", value=key, accepted=", ".join(GRADES)))
             if not str(key).strip():
-                self.fail(keypath + [key], "empty product name")
+                self.fail(keypath + [key], t("commission.plan.empty_product"))
             out[str(key)] = self.decimal(rate, keypath + [key], high=ONE)
         return out
 
     def names(self, value, keypath, accepted=None) -> tuple[str, ...]:
         if not isinstance(value, list):
-            self.fail(keypath, f"{_show(value)} is not a list")
+            self.fail(keypath, t("commission.plan.not_list", shown=_show(value)))
         for i, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
-                self.fail(keypath + [i], f"{_show(item)} is not a name")
+                self.fail(keypath + [i], t("commission.plan.not_name", shown=_show(item)))
             if accepted and item not in accepted:
-                self.fail(keypath + [i], f"'{item}' is not accepted; accepted: {', '.join(accepted)}")
+                self.fail(keypath + [i], t("commission.plan.not_accepted", shown=f"'{item}'", accepted=", ".join(accepted)))
         return tuple(value)
 
 
@@ -417,7 +419,7 @@ def _show(value) -> str:
     if isinstance(value, str):
         return f"'{value}'"
     if isinstance(value, (dict, list)):
-        return "a " + ("table" if isinstance(value, dict) else "list")
+        return t("commission.plan.a_table" if isinstance(value, dict) else "commission.plan.a_list")
     return repr(value)
 
 
@@ -428,7 +430,7 @@ def _parse_plan_keys(reader: _Reader, data: dict, keypath: list) -> dict:
         kp = keypath + [key]
         if key == "name":
             if not isinstance(value, str) or not value.strip():
-                reader.fail(kp, f"{_show(value)} is not a name")
+                reader.fail(kp, t("commission.plan.not_name", shown=_show(value)))
             out["name"] = value.strip()
         elif key == "basis":
             out["basis"] = reader.choice(value, kp, BASES)
@@ -485,7 +487,7 @@ def _parse_evaluation(reader: _Reader, value) -> Evaluation:
     weights = {k: reader.decimal(weights_raw.get(k, "0"), kp + ["weights", k], high=ONE) for k in KPIS}
     total = sum(weights.values())
     if total != ONE:
-        reader.fail(kp + ["weights"], f"the weights add up to {fmt_rate(total)}; they must add up to 1")
+        reader.fail(kp + ["weights"], t("commission.plan.weights_sum", total=fmt_rate(total)))
     return Evaluation(
         weights=weights,
         new_customers_per_month=reader.integer(table.get("new_customers_per_month", 3),
@@ -516,7 +518,7 @@ def parse_plan_text(text: str, path: Path) -> PlanBook:
     base = _parse_plan_keys(reader, {k: v for k, v in raw.items() if k in PLAN_KEYS}, [])
     for need in ("tiers", "amount_tiers"):
         if need not in base:
-            raise InvalidInput(f"{path.name}: {need}: required in the default plan (the keys at the top of the file)")
+            raise InvalidInput(t("commission.plan.required_default", file=path.name, key=need))
     year_end = int(section("penalty").get("year_end_month", 12))
     default = _build_plan(base.get("name", "default"), base, year_end)
     named: list[Plan] = []
@@ -529,11 +531,11 @@ def parse_plan_text(text: str, path: Path) -> PlanBook:
         reader.keys(data, kp, NAMED_KEYS)
         own = _parse_plan_keys(reader, data, kp)
         if not own.get("reps") and not own.get("roles"):
-            reader.fail(kp, "selects nobody; give reps = [\"handle\", …] or roles = [\"rep\", …]")
+            reader.fail(kp, t("commission.plan.selects_nobody"))
         for key, seen in (("reps", seen_reps), ("roles", seen_roles)):
             for i, who in enumerate(own.get(key, ())):
                 if who in seen:
-                    reader.fail(kp + [key, i], f"'{who}' is already in plans.{seen[who]}.{key}")
+                    reader.fail(kp + [key, i], t("commission.plan.already_in", who=who, plan=seen[who], key=key))
                 seen[who] = name
         merged = dict(base)
         for key, value in own.items():
@@ -551,9 +553,9 @@ def load_plan_file(path: str | Path, field: str = "plan") -> PlanBook:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InvalidInput(f"--{field}: file {path} does not exist") from None
+        raise InvalidInput(t("commission.err.no_file", field=field, path=path)) from None
     except OSError as exc:
-        raise InvalidInput(f"--{field}: cannot read {path}: {exc.strerror}") from None
+        raise InvalidInput(t("commission.err.unreadable", field=field, path=path, error=exc.strerror)) from None
     return parse_plan_text(text, path)
 
 
@@ -568,7 +570,7 @@ def plan_path() -> Path:
 def current_book() -> PlanBook:
     path = plan_path()
     if not path.exists():
-        raise InvalidInput(f"commission plan: file {path} does not exist (config commission_plan)")
+        raise InvalidInput(t("commission.err.no_plan_file", path=path))
     return load_plan_file(path, "commission_plan")
 
 
@@ -1190,14 +1192,14 @@ def statement(ctx: "Ctx", handle: str | None, month_text: str | None) -> Stateme
 
     month = parse_month(month_text, ctx.today)
     person = find_staff(ctx.session, handle, "handle") if handle else ctx.actor
-    require_see_pay(ctx, person, f"commission statement of {person.handle}")
+    require_see_pay(ctx, person, t("commission.what.statement_of", handle=person.handle))
     calculator = Calculator(ctx, current_book(), month, [person])
     return calculator.statement(person)
 
 
 def _check_month_started(month: Period, today: date) -> None:
     if month.start > today:
-        raise InvalidInput(f"--month: {month.label} has not started yet; settle this month or an earlier one")
+        raise InvalidInput(t("commission.err.month_not_started", month=month.label))
 
 
 def settle(ctx: "Ctx", month_text: str | None, *, team=False, manager=None, rep=None, all_=False,
@@ -1206,12 +1208,12 @@ def settle(ctx: "Ctx", month_text: str | None, *, team=False, manager=None, rep=
     from salesctl.permissions import managed_staff_ids
 
     if not month_text:
-        raise InvalidInput("--month: required; the month to settle, e.g. 2026-11")
+        raise InvalidInput(t("commission.err.settle_month_required"))
     month = parse_month(month_text, ctx.today)
     _check_month_started(month, ctx.today)
     actor = ctx.actor
     if actor.role not in ("manager", "regional_manager", "director", "gm"):
-        raise PermissionDenied(t("err.denied", what="commission settle (managers and directors only)"))
+        raise PermissionDenied(t("err.denied", what=t("commission.what.settle")))
     scope = _scope(ctx, team=team, manager=manager, rep=rep, all_=all_)
     book = current_book()
     people = staff_in_scope(ctx, scope, month, book)
@@ -1219,17 +1221,16 @@ def settle(ctx: "Ctx", month_text: str | None, *, team=False, manager=None, rep=
     if managed is not None:
         allowed = set(ctx.session.execute(select(managed.c.id)).scalars())
         if rep and people and people[0].id not in allowed:
-            raise PermissionDenied(t("err.denied", what=f"commission settle for {people[0].handle}"))
+            raise PermissionDenied(t("err.denied", what=t("commission.what.settle_for", handle=people[0].handle)))
         people = [p for p in people if p.id in allowed]
     if not people:
-        raise NotFound(f"nobody to settle for {month.label} in {scope.label}")
+        raise NotFound(t("commission.err.nobody_to_settle", month=month.label, scope=scope.label))
     calculator = Calculator(ctx, book, month, people)
     statements = [calculator.statement(p) for p in people]
     done = [s for s in statements if s.settled]
     if done:
-        names = ", ".join(f"{s.staff.handle} (by {s.settled_by})" for s in done[:10])
-        raise Conflict(f"--month: {month.label} is already settled for {names}; settled months never change "
-                       f"(settle the others with --rep)")
+        names = ", ".join(t("commission.err.settled_by", handle=s.staff.handle, by=s.settled_by) for s in done[:10])
+        raise Conflict(t("commission.err.already_settled", month=month.label, names=names))
     if dry_run:
         return statements
     for st in statements:
@@ -1269,17 +1270,17 @@ def adjust(ctx: "Ctx", handle: str, month_text: str | None, amount_text: str | N
     from salesctl.services.lookup import find_staff
 
     if not month_text:
-        raise InvalidInput("--month: required; the month the adjustment belongs to, e.g. 2026-11")
+        raise InvalidInput(t("commission.err.adjust_month_required"))
     if amount_text is None:
-        raise InvalidInput("--amount: required; e.g. 200 or -150.50")
+        raise InvalidInput(t("commission.err.adjust_amount_required"))
     if not (reason or "").strip():
-        raise InvalidInput("--reason: required; say why (it is printed on the statement)")
+        raise InvalidInput(t("commission.err.adjust_reason_required"))
     month = parse_month(month_text, ctx.today)
     amount = parse_money(amount_text, "amount")
     if amount == 0:
-        raise InvalidInput("--amount: 0 changes nothing; give a positive or negative amount")
+        raise InvalidInput(t("commission.err.adjust_zero"))
     person = find_staff(ctx.session, handle, "handle")
-    require_manager_of(ctx, person, f"commission adjustments for {person.handle}")
+    require_manager_of(ctx, person, t("commission.what.adjustments_for", handle=person.handle))
     settled = ctx.session.execute(select(CommissionSettlement.id).where(
         CommissionSettlement.staff_id == person.id, CommissionSettlement.month == month.label)).first()
     if settled is not None:
@@ -1288,8 +1289,7 @@ def adjust(ctx: "Ctx", handle: str, month_text: str | None, amount_text: str | N
         nxt = next_month(month.label)
         while nxt in months:
             nxt = next_month(nxt)
-        raise Conflict(f"--month: {month.label} is settled for {person.handle}; a settled month never changes: "
-                       f"adjust the next open month ({nxt})")
+        raise Conflict(t("commission.err.adjust_settled", month=month.label, handle=person.handle, next=nxt))
     record = CommissionAdjustment(staff_id=person.id, month=month.label, amount=amount, reason=reason.strip(),
                                   by_id=ctx.actor.id, at=ctx.now)
     ctx.session.add(record)
@@ -1315,7 +1315,7 @@ def whatif(ctx: "Ctx", plan_file: str | None, month_text: str | None, *, mine=Fa
            rep=None, all_=False) -> WhatIf:
     """The month as it stands (settled figures where settled) beside the same month under another plan."""
     if not plan_file:
-        raise InvalidInput("--plan: required; the plan TOML to try")
+        raise InvalidInput(t("commission.err.whatif_plan_required"))
     other = load_plan_file(plan_file, "plan")
     month = parse_month(month_text, ctx.today)
     scope = _scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)

@@ -60,16 +60,17 @@ def _choice(value: str | None, accepted: tuple[str, ...], flag: str, what: str, 
         return default
     cleaned = value.strip().lower().replace("-", "_")
     if cleaned not in accepted:
-        raise InvalidInput(f"{flag}: '{value}' is not a {what}; accepted: {', '.join(accepted)}")
+        raise InvalidInput(t("complaint.err.bad_choice", flag=flag, value=value, what=t(f"complaint.noun.{what}"),
+                             accepted=", ".join(accepted)))
     return cleaned
 
 
 def parse_satisfaction(value: str | None) -> int:
     if value is None or not str(value).strip():
-        raise InvalidInput("--satisfaction: required to close; 1 (very unsatisfied) to 5 (very satisfied)")
+        raise InvalidInput(t("complaint.err.satisfaction_required"))
     text = str(value).strip()
     if not text.isdigit() or not 1 <= int(text) <= 5:
-        raise InvalidInput(f"--satisfaction: '{value}' is not 1-5; 1 = very unsatisfied … 5 = very satisfied")
+        raise InvalidInput(t("complaint.err.bad_satisfaction", value=value))
     return int(text)
 
 
@@ -83,7 +84,7 @@ def overdue_hours() -> dict[str, float]:
         try:
             result[severity] = float(value)
         except (TypeError, ValueError):
-            raise InvalidInput(f"policy complaint.overdue_hours.{severity}: '{value}' is not a number of hours") from None
+            raise InvalidInput(t("complaint.err.policy_hours", severity=severity, value=value)) from None
     return result
 
 
@@ -119,7 +120,7 @@ def add_complaint(ctx: Ctx, customer_ref: str, *, text: str | None, severity: st
                   about: str | None) -> NewComplaint:
     session = ctx.session
     if not text or not text.strip():
-        raise InvalidInput("--text: required; what the customer complained about")
+        raise InvalidInput(t("complaint.err.text_required"))
     severity = _choice(severity, SEVERITIES, "--severity", "severity", "normal")
     channel = _choice(channel, CHANNELS, "--channel", "channel", "other")
     customer = find_customer(ctx, customer_ref)
@@ -146,11 +147,11 @@ def add_complaint(ctx: Ctx, customer_ref: str, *, text: str | None, severity: st
 def _load(ctx: Ctx, complaint_id: int) -> tuple[Complaint, Staff | None]:
     complaint = ctx.session.get(Complaint, complaint_id)
     if complaint is None:
-        raise NotFound(f"no complaint {complaint_id} (see `salesctl complaint list`)")
+        raise NotFound(t("complaint.err.not_found", id=complaint_id))
     customer = ctx.session.get(Customer, complaint.customer_id)
     owner = ctx.session.get(Staff, customer.owner_id) if customer and customer.owner_id else None
     if not may_see_complaint(ctx, complaint, owner):
-        raise PermissionDenied(t("err.denied", what=f"complaint {complaint_id}"))
+        raise PermissionDenied(t("err.denied", what=t("complaint.what.complaint", id=complaint_id)))
     return complaint, owner
 
 
@@ -167,22 +168,22 @@ def change_status(ctx: Ctx, complaint_id: int, to_status: str | None, *, note: s
     if to_status is not None:
         to_status = _choice(to_status, COMPLAINT_STATUSES, "--status", "status", "open")
     elif not (note and note.strip()):
-        raise InvalidInput("--status/--note: give --status S (with --note) or at least --note TEXT")
+        raise InvalidInput(t("complaint.err.update_nothing"))
     complaint, owner = _load(ctx, complaint_id)
     require_update_complaint(ctx, complaint, owner)
     current = complaint.status
     legal = legal_next(current)
     if to_status is None:
         if not legal:
-            raise InvalidInput(f"--note: complaint {complaint.id} is {current} (final); it takes no more updates")
+            raise InvalidInput(t("complaint.err.final", id=complaint.id, status=current))
     elif to_status not in legal:
-        accepted = ", ".join(legal) if legal else f"none ({current} is final)"
-        raise InvalidInput(f"--status: complaint {complaint.id} is {current}; it cannot become {to_status}; "
-                           f"legal next: {accepted}")
+        accepted = ", ".join(legal) if legal else t("complaint.err.none_final", status=current)
+        raise InvalidInput(t("complaint.err.illegal_status", id=complaint.id, status=current, to=to_status,
+                             accepted=accepted))
     if to_status == "resolved" and not (resolution and resolution.strip()):
-        raise InvalidInput(f"--resolution: required to resolve; use `salesctl complaint resolve {complaint.id} --resolution TEXT`")
+        raise InvalidInput(t("complaint.err.resolution_required", id=complaint.id))
     if to_status == "closed" and satisfaction is None:
-        raise InvalidInput(f"--satisfaction: required to close; use `salesctl complaint close {complaint.id} --satisfaction 1-5`")
+        raise InvalidInput(t("complaint.err.satisfaction_close", id=complaint.id))
     before = snapshot(complaint)
     if to_status is not None:
         complaint.status = to_status
@@ -293,7 +294,7 @@ def complaint_detail(ctx: Ctx, complaint_id: int) -> dict:
     _load(ctx, complaint_id)
     row = next(complaint_rows(ctx, complaint_id=complaint_id), None)
     if row is None:  # visible through may_see_complaint but not the list clause cannot happen; stay safe
-        raise PermissionDenied(t("err.denied", what=f"complaint {complaint_id}"))
+        raise PermissionDenied(t("err.denied", what=t("complaint.what.complaint", id=complaint_id)))
     by = aliased(Staff)
     row["events"] = [
         {"at": at, "by": handle, "from": from_status, "to": to_status, "note": note}

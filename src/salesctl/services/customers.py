@@ -67,14 +67,14 @@ def validate_status(text: str | None, field: str = "status") -> str:
     value = unicodedata.normalize("NFKC", text or "").strip()
     key = STATUS_WORDS.get(value.lower()) or STATUS_WORDS.get(value)
     if key is None:
-        raise InvalidInput(f"--{field}: '{text}' is not a customer status; accepted: {STATUS_ACCEPTED}")
+        raise InvalidInput(t("customer.err.bad_status", field=field, value=text, accepted=STATUS_ACCEPTED))
     return key
 
 
 def validate_grade(text: str | None, field: str = "grade") -> str:
     value = unicodedata.normalize("NFKC", text or "").strip().upper()
     if value not in GRADES:
-        raise InvalidInput(f"--{field}: '{text}' is not a grade; accepted: {', '.join(GRADES)}")
+        raise InvalidInput(t("customer.err.bad_grade", field=field, value=text, accepted=", ".join(GRADES)))
     return value
 
 
@@ -83,7 +83,7 @@ def validate_email(text: str | None, field: str = "email") -> str | None:
     if not value:
         return None
     if not _EMAIL.match(value):
-        raise InvalidInput(f"--{field}: '{text}' is not an email address; use name@example.com")
+        raise InvalidInput(t("customer.err.bad_email", field=field, value=text))
     return value.lower() if value.isascii() else value
 
 
@@ -96,7 +96,7 @@ def validate_url(text: str | None, field: str = "website") -> str | None:
     if m is None and "://" not in value:
         m = re.match(r"^()([^/?#\s]+)([^\s]*)$", value)
     if m is None or not _HOST.match(m.group(2)):
-        raise InvalidInput(f"--{field}: '{text}' is not a web address; use https://www.example.com or www.example.com")
+        raise InvalidInput(t("customer.err.bad_url", field=field, value=text))
     scheme = (m.group(1) or "https").lower()
     return f"{scheme}://{m.group(2).lower()}{m.group(3)}"
 
@@ -138,16 +138,16 @@ def _resolve_owner(ctx: Ctx, owner: str | Staff | None) -> Staff:
         return actor
     person = owner if isinstance(owner, Staff) else find_staff(ctx.session, owner, "owner")
     if person.id != actor.id and not may_act_for(ctx, person):
-        raise PermissionDenied(t("err.denied", what=f"adding customers for {person.handle}"))
+        raise PermissionDenied(t("err.denied", what=t("customer.denied.add_for", handle=person.handle)))
     _check_owner_fit(person)
     return person
 
 
 def _check_owner_fit(person: Staff) -> None:
     if not person.active:
-        raise InvalidInput(f"--owner: {person.handle} is deactivated")
+        raise InvalidInput(t("customer.err.owner_inactive", handle=person.handle))
     if person.role == "assistant":
-        raise InvalidInput(f"--owner: {person.handle} is an assistant; an owner is a rep or a manager")
+        raise InvalidInput(t("customer.err.owner_assistant", handle=person.handle))
 
 
 class DuplicateCustomer(Conflict):
@@ -209,7 +209,7 @@ def create_customer(
         raise InvalidInput(t("customer.err.missing", flags=", ".join(missing)))
     name_norm = normalize_name(name)
     if not name_norm:
-        raise InvalidInput(f"NAME: '{name}' has no letters or digits once company suffixes are removed")
+        raise InvalidInput(t("customer.err.name_no_letters", flag="NAME", name=name))
     phone_value = normalize_phone(values["--phone"], "phone") if values["--phone"] else None
     status_key = validate_status(values["--status"]) if values["--status"] else "following"
     grade_value = validate_grade(grade) if _clean(grade) else None
@@ -228,7 +228,7 @@ def create_customer(
         if duplicate is not None:
             raise DuplicateCustomer(duplicate)
     elif session.exec(select(Customer.id).where(Customer.name_norm == name_norm)).first() is not None:
-        raise Conflict(f"NAME: '{name}' is already in the archive")
+        raise Conflict(t("customer.err.name_taken", name=name))
     if owner_staff is not None:
         check_industry(owner_staff, industry_value)
 
@@ -383,9 +383,9 @@ def list_customers(
     grades = [validate_grade(g) for g in _csv_list(grade)]
     statuses = [validate_status(s) for s in _csv_list(status)]
     if sort is not None and sort not in SORTS:
-        raise InvalidInput(f"--sort: '{sort}' is not a sort order; accepted: {', '.join(SORTS)}")
+        raise InvalidInput(t("customer.err.bad_sort", value=sort, accepted=", ".join(SORTS)))
     if stale is not None and stale < 0:
-        raise InvalidInput(f"--stale: {stale} is negative; give a number of days")
+        raise InvalidInput(t("customer.err.negative_stale", value=stale))
     scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
     visible = customer_scope(ctx)
     if visible is not None:
@@ -588,7 +588,7 @@ def edit_customer(
     new_name = _clean(name)
     new_norm = normalize_name(new_name) if new_name else None
     if new_name is not None and not new_norm:
-        raise InvalidInput(f"--name: '{name}' has no letters or digits once company suffixes are removed")
+        raise InvalidInput(t("customer.err.name_no_letters", flag="--name", name=name))
     new_phone = normalize_phone(phone, "phone") if _clean(phone) else None
     new_status = validate_status(status) if status is not None else None
     new_grade = validate_grade(grade) if grade is not None else None
@@ -600,7 +600,7 @@ def edit_customer(
     if owner is not None:
         new_owner = find_staff(session, owner, "owner")
         if ctx.actor.role == "rep" or not is_manager_of(ctx, new_owner):
-            raise PermissionDenied(t("err.denied", what="--owner (a manager of both owners moves customers)"))
+            raise PermissionDenied(t("err.denied", what=t("customer.denied.move_owner")))
         current = session.get(Staff, customer.owner_id) if customer.owner_id else None
         if current is not None:
             require_manager_of(ctx, current, "--owner (a manager of both owners moves customers)")
@@ -670,7 +670,7 @@ def add_contact(ctx: Ctx, ref: str, *, name: str, title: str | None = None, phon
     session = ctx.session
     customer = get_customer(ctx, ref, change=True)
     if not _clean(name):
-        raise InvalidInput("--name: required; the contact person's name")
+        raise InvalidInput(t("customer.err.contact_name_required"))
     phone_value = normalize_phone(phone, "phone") if _clean(phone) else None
     email_value = validate_email(email)
     current = primary_contact(ctx, customer)
@@ -703,7 +703,7 @@ def _make_primary(ctx: Ctx, customer: Customer, contact: Contact, current: Conta
 def get_contact(ctx: Ctx, contact_id: int, *, change: bool = False) -> tuple[Contact, Customer]:
     contact = ctx.session.get(Contact, contact_id)
     if contact is None:
-        raise NotFound(f"CONTACT: no contact {contact_id} (see `salesctl customer contact list CUSTOMER`)")
+        raise NotFound(t("customer.err.no_contact", id=contact_id))
     customer = ctx.session.get(Customer, contact.customer_id)
     (require_change_customer if change else require_see_customer)(ctx, customer)
     return contact, customer
@@ -716,7 +716,7 @@ def edit_contact(ctx: Ctx, contact_id: int, *, name: str | None = None, title: s
     contact, customer = get_contact(ctx, contact_id, change=True)
     before = _contact_snapshot(contact)
     if name is not None and not _clean(name):
-        raise InvalidInput("--name: empty; a contact needs a name")
+        raise InvalidInput(t("customer.err.contact_name_empty"))
     phone_value = normalize_phone(phone, "phone") if _clean(phone) else None
     email_value = validate_email(email) if email is not None else None
     if phone_value:
@@ -753,7 +753,7 @@ def edit_contact(ctx: Ctx, contact_id: int, *, name: str | None = None, title: s
 def validate_section(text: str) -> str:
     value = (text or "").strip().lower()
     if value not in PROFILE_SECTIONS:
-        raise InvalidInput(f"--section: '{text}' is not a profile section; accepted: {', '.join(PROFILE_SECTIONS)}")
+        raise InvalidInput(t("customer.err.bad_section", value=text, accepted=", ".join(PROFILE_SECTIONS)))
     return value
 
 
@@ -770,7 +770,7 @@ def set_profile(ctx: Ctx, ref: str, section: str, text: str, *, append: bool = F
     customer = get_customer(ctx, ref, change=True)
     body = (text or "").strip()
     if not body:
-        raise InvalidInput("--text: empty; give the section's text by --text, --text-file, stdin or the editor")
+        raise InvalidInput(t("customer.err.text_empty"))
     record = session.exec(select(ProfileSection).where(
         ProfileSection.customer_id == customer.id, ProfileSection.section == section)).first()
     before = _contact_snapshot(record) if record else None
@@ -876,7 +876,7 @@ def grade_distribution(ctx: Ctx, *, by: str | None = None, mine: bool = False, t
                        manager: str | None = None, rep: str | None = None, all_: bool = False):
     """Counts per grade (GROUP BY in SQL): {"A": n, …}, or rows {by, A, B, C, D} with `by`."""
     if by is not None and by not in GROUP_BY:
-        raise InvalidInput(f"--by: '{by}' is not a grouping; accepted: {', '.join(GROUP_BY)}")
+        raise InvalidInput(t("customer.err.bad_group_by", value=by, accepted=", ".join(GROUP_BY)))
     scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
     owner = aliased(Staff)
     key = {"owner": owner.handle, "region": Customer.region, "industry": Customer.industry}.get(by or "")

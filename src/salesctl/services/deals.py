@@ -62,14 +62,14 @@ def parse_stage(text: str | int, flag: str = "--to") -> int:
             return number
     if lowered in STAGE_ALIASES:
         return STAGE_ALIASES[lowered]
-    raise InvalidInput(f"{flag}: '{text}' is not a stage; accepted: {accepted_stages()}")
+    raise InvalidInput(t("deal.err.bad_stage", flag=flag, value=text, accepted=accepted_stages()))
 
 
 def parse_lost_reason(text: str | None) -> str:
     """A reason key from the list (English or Chinese label) or free text, as given."""
     value = (text or "").strip()
     if not value:
-        raise InvalidInput(f"--reason: required; one of {', '.join(LOST_REASONS)} or your own words")
+        raise InvalidInput(t("deal.err.lost_reason_required", accepted=", ".join(LOST_REASONS)))
     lowered = value.lower().replace("-", "_").replace(" ", "_")
     if lowered in LOST_REASONS:
         return lowered
@@ -88,10 +88,10 @@ def parse_lost_reason(text: str | None) -> str:
 def get_deal(ctx: Ctx, ref: str | int) -> Deal:
     value = str(ref).strip().lstrip("#")
     if not value.isdigit():
-        raise InvalidInput(f"deal: '{ref}' is not a deal id; give the number shown by `salesctl deal list`")
+        raise InvalidInput(t("deal.err.bad_id", value=ref))
     deal = ctx.session.get(Deal, int(value))
     if deal is None:
-        raise NotFound(f"no deal {value} (see `salesctl deal list`)")
+        raise NotFound(t("deal.err.not_found", id=value))
     return deal
 
 
@@ -101,15 +101,16 @@ def _owner(ctx: Ctx, deal: Deal) -> Staff:
 
 def deal_for_reading(ctx: Ctx, ref) -> Deal:
     deal = get_deal(ctx, ref)
-    require_see_staff(ctx, _owner(ctx, deal), what=f"deal {deal.id}")
+    require_see_staff(ctx, _owner(ctx, deal), what=t("deal.denied.deal", id=deal.id))
     return deal
 
 
 def deal_for_writing(ctx: Ctx, ref, what: str) -> Deal:
+    """The deal, after checking the actor may change it; `what` is a message key (deal.denied.*) taking {id}."""
     deal = get_deal(ctx, ref)
     owner = _owner(ctx, deal)
-    require_see_staff(ctx, owner, what=f"deal {deal.id}")
-    require_act_for(ctx, owner, f"{what} deal {deal.id}")
+    require_see_staff(ctx, owner, what=t("deal.denied.deal", id=deal.id))
+    require_act_for(ctx, owner, t(what, id=deal.id))
     return deal
 
 
@@ -139,7 +140,7 @@ def legal_actions(deal: Deal, paid: Decimal | None = None) -> list[str]:
 
 def _legal_text(deal: Deal) -> str:
     actions = legal_actions(deal)
-    return "possible: " + "; ".join(actions) if actions else "a lost deal is final"
+    return t("deal.err.possible", actions="; ".join(actions)) if actions else t("deal.err.lost_final")
 
 
 def _record_move(ctx: Ctx, deal: Deal, before: dict, from_stage: int | None, to_stage: int, note: str | None,
@@ -167,16 +168,16 @@ def add_deal(ctx: Ctx, customer_ref: str, *, title: str | None, amount: str | No
 
     missing = [flag for flag, value in (("--title", title), ("--amount", amount)) if not (value or "").strip()]
     if missing:
-        raise InvalidInput(f"{', '.join(missing)}: required")
+        raise InvalidInput(t("deal.err.required", flags=", ".join(missing)))
     value = parse_money(amount, "amount")
     if value <= 0:
-        raise InvalidInput(f"--amount: '{amount}' must be more than 0")
+        raise InvalidInput(t("deal.err.amount_positive", value=amount))
     start = parse_stage(stage, "--stage") if stage else 1
     if start not in OPEN_STAGES:
-        raise InvalidInput(f"--stage: a new deal starts open (1-3); stage {start} means won: add it, then `salesctl deal won`")
+        raise InvalidInput(t("deal.err.start_open", stage=start))
     close = parse_date(expected_close, "expected-close", ctx.today) if expected_close else None
     customer = find_customer(ctx, customer_ref)
-    owner = owner_for_writing(ctx, customer, "add deals")
+    owner = owner_for_writing(ctx, customer, "deal.denied.add")
     deal = Deal(customer_id=customer.id, owner_id=owner.id, title=title.strip(), product=(product or "").strip() or None,
                 amount=value, stage=start, status="open", expected_close=close, created_by_id=ctx.actor.id,
                 created_at=ctx.now, updated_at=ctx.now)
@@ -196,40 +197,34 @@ def advance(ctx: Ctx, ref, *, to: str | None = None, note: str | None = None, re
     won deals: 4 is reached by `won`, 5 only once payments cover the amount. A won deal
     goes back to an open stage (un-won) only with a reason and no payments recorded.
     """
-    deal = deal_for_writing(ctx, ref, "change")
+    deal = deal_for_writing(ctx, ref, "deal.denied.change")
     current = deal.stage
     if deal.status == "lost":
-        raise InvalidInput(f"deal {deal.id}: lost at stage {current}; {_legal_text(deal)}")
+        raise InvalidInput(t("deal.err.lost_at", id=deal.id, stage=current, legal=_legal_text(deal)))
     target = parse_stage(to, "--to") if to is not None else current + 1
     if target > 5:
-        raise InvalidInput(f"--to: deal {deal.id} is already at the last stage (5 after_sales); {_legal_text(deal)}")
+        raise InvalidInput(t("deal.err.last_stage", id=deal.id, legal=_legal_text(deal)))
     if target == current:
-        raise InvalidInput(f"--to: deal {deal.id} is already at stage {current} {stage_name(current)}; {_legal_text(deal)}")
+        raise InvalidInput(t("deal.err.same_stage", id=deal.id, stage=current, name=stage_name(current), legal=_legal_text(deal)))
     backwards = target < current
     why = (reason or "").strip()
     if backwards and not why:
-        raise InvalidInput(f"--reason: required to move deal {deal.id} back from stage {current} to {target}")
+        raise InvalidInput(t("deal.err.back_reason", id=deal.id, current=current, target=target))
     before = _snapshot(deal)
     if deal.status == "open":
         if target in WON_STAGES:
             raise InvalidInput(
-                f"--to: stage {target} {stage_name(target)} follows a signed contract; "
-                f"run `salesctl deal won {deal.id}` first ({_legal_text(deal)})"
+                t("deal.err.needs_won", stage=target, name=stage_name(target), id=deal.id, legal=_legal_text(deal))
             )
     else:  # won
         if target == 5:
             paid = collected(ctx, deal.id)
             if paid < deal.amount:
-                raise InvalidInput(
-                    f"--to: stage 5 after_sales needs the deal paid in full: collected {paid} of {quantize(deal.amount)}; "
-                    f"record payments with `salesctl payment add {deal.id}`"
-                )
+                raise InvalidInput(t("deal.err.not_paid", paid=paid, amount=quantize(deal.amount), id=deal.id))
         elif target in OPEN_STAGES:
             paid = collected(ctx, deal.id)
             if paid > 0:
-                raise InvalidInput(
-                    f"--to: deal {deal.id} has payments ({paid}); a won deal with money collected cannot reopen"
-                )
+                raise InvalidInput(t("deal.err.reopen_paid", id=deal.id, paid=paid))
             deal.status = "open"
             deal.won_on = None
     deal.stage = target
@@ -241,12 +236,12 @@ def advance(ctx: Ctx, ref, *, to: str | None = None, note: str | None = None, re
 def mark_won(ctx: Ctx, ref, *, contract_date: str | None = None, note: str | None = None) -> Deal:
     from salesctl.periods import parse_date
 
-    deal = deal_for_writing(ctx, ref, "win")
+    deal = deal_for_writing(ctx, ref, "deal.denied.win")
     if deal.status != "open":
-        raise InvalidInput(f"deal {deal.id}: already {deal.status} (stage {deal.stage}); {_legal_text(deal)}")
+        raise InvalidInput(t("deal.err.already_closed", id=deal.id, status=deal.status, stage=deal.stage, legal=_legal_text(deal)))
     signed = parse_date(contract_date, "contract-date", ctx.today) if contract_date else ctx.today
     if signed > ctx.today:
-        raise InvalidInput(f"--contract-date: {signed} is in the future; record the win once the contract is signed")
+        raise InvalidInput(t("deal.err.future_contract", date=signed))
     before = _snapshot(deal)
     current = deal.stage
     deal.stage = 4
@@ -258,9 +253,9 @@ def mark_won(ctx: Ctx, ref, *, contract_date: str | None = None, note: str | Non
 
 
 def mark_lost(ctx: Ctx, ref, *, reason: str | None) -> Deal:
-    deal = deal_for_writing(ctx, ref, "lose")
+    deal = deal_for_writing(ctx, ref, "deal.denied.lose")
     if deal.status != "open":
-        raise InvalidInput(f"deal {deal.id}: {deal.status} deals cannot be lost, only open ones (stage 1-3); {_legal_text(deal)}")
+        raise InvalidInput(t("deal.err.cannot_lose", id=deal.id, status=deal.status, legal=_legal_text(deal)))
     why = parse_lost_reason(reason)
     before = _snapshot(deal)
     deal.status = "lost"
@@ -293,7 +288,7 @@ def deal_rows(ctx: Ctx, scope: Scope, *, stage: str | None = None, open_only: bo
         stmt = stmt.where(Deal.status == "open")
     if status:
         if status not in ("open", "won", "lost"):
-            raise InvalidInput(f"--status: '{status}' is not a deal status; accepted: open, won, lost")
+            raise InvalidInput(t("deal.err.bad_status", value=status))
         stmt = stmt.where(Deal.status == status)
     if customer:
         from salesctl.permissions import require_see_customer
@@ -444,26 +439,25 @@ def add_payment(ctx: Ctx, ref, *, amount: str | None, on: str | None, note: str 
 
     missing = [flag for flag, value in (("--amount", amount), ("--date", on)) if not (value or "").strip()]
     if missing:
-        raise InvalidInput(f"{', '.join(missing)}: required")
+        raise InvalidInput(t("deal.err.required", flags=", ".join(missing)))
     value = parse_money(amount, "amount")
     if value <= 0:
-        raise InvalidInput(f"--amount: '{amount}' must be more than 0")
+        raise InvalidInput(t("deal.err.amount_positive", value=amount))
     paid_on = parse_date(on, "date", ctx.today)
     if paid_on > ctx.today:
-        raise InvalidInput(f"--date: {paid_on} is in the future; record a payment once it is received")
-    deal = deal_for_writing(ctx, ref, "record payments on")
+        raise InvalidInput(t("payment.err.future", date=paid_on))
+    deal = deal_for_writing(ctx, ref, "deal.denied.pay")
     if deal.status != "won":
         raise InvalidInput(
-            f"deal {deal.id}: payments are recorded on won deals (stage 4-5); this one is {deal.status} at stage "
-            f"{deal.stage}" + (f"; run `salesctl deal won {deal.id}` first" if deal.status == "open" else "")
+            t("payment.err.not_won", id=deal.id, status=deal.status, stage=deal.stage)
+            + (t("payment.err.run_won", id=deal.id) if deal.status == "open" else "")
         )
     before = collected(ctx, deal.id)
     after = quantize(before + value)
     if after > deal.amount and not allow_overpay:
         if confirm is None or not confirm(after, quantize(deal.amount)):
             raise InvalidInput(
-                f"--allow-overpay: collections would reach {after}, more than the deal amount {quantize(deal.amount)} "
-                f"(collected so far {before}); pass --allow-overpay if that is right"
+                t("payment.err.overpay", after=after, amount=quantize(deal.amount), before=before)
             )
     payment = Payment(deal_id=deal.id, amount=value, paid_on=paid_on, note=(note or "").strip() or None,
                       created_by_id=ctx.actor.id, created_at=ctx.now)

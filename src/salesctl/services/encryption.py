@@ -44,7 +44,7 @@ def _sqlcipher():
     try:
         import sqlcipher3
     except ImportError:
-        raise InvalidInput("db: SQLCipher is not installed; pip install 'salesctl[encrypted]'") from None
+        raise InvalidInput(t("enc.err.no_sqlcipher")) from None
     return sqlcipher3
 
 
@@ -198,12 +198,12 @@ def backup_encrypted(ctx, path: str) -> Path:
     from salesctl import db
 
     if ctx.actor.role not in BACKUP_ROLES:
-        raise PermissionDenied(t("err.denied", what="backing up the database"))
+        raise PermissionDenied(t("err.denied", what=t("enc.what.backup")))
     target = Path(path).expanduser().resolve()
     if target.exists():
-        raise Conflict(f"PATH: {target} already exists; choose a new file")
+        raise Conflict(t("enc.err.backup_exists", path=target))
     if not target.parent.is_dir():
-        raise InvalidInput(f"PATH: folder {target.parent} does not exist")
+        raise InvalidInput(t("enc.err.backup_no_folder", path=target.parent))
     source = ctx.session.connection().connection.dbapi_connection
     dest = _connect(target, db.cipher_key())
     try:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, case, exists, false, func, or_, select, true
 
 from salesctl.errors import InvalidInput
+from salesctl.messages import t
 from salesctl.models import MANAGER_ROLES, Contact, Customer, Deal, Payment, Staff, Target, Visit
 from salesctl.money import quantize
 from salesctl.periods import Period, parse_period, period_containing
@@ -57,7 +58,7 @@ def weighted(scores: dict[str, Decimal | None], weights: dict[str, Decimal]) -> 
 
 def eval_period(month: str | None, quarter: str | None, today: date) -> Period:
     if month and quarter:
-        raise InvalidInput("--month/--quarter: give one of them, not both")
+        raise InvalidInput(t("eval.err.month_and_quarter"))
     if quarter:
         return parse_period(quarter, "quarter", today)
     return parse_period(month, "month", today)

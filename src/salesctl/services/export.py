@@ -229,7 +229,7 @@ def resolve_format(fmt: str | None, out: str | None) -> str:
     if fmt:
         value = fmt.strip().lower()
         if value not in FORMATS:
-            raise InvalidInput(f"--format: '{fmt}' is not an export format; accepted: {', '.join(FORMATS)}")
+            raise InvalidInput(t("export.err.format", value=fmt, accepted=", ".join(FORMATS)))
         return value
     if out:
         suffix = out.rsplit(".", 1)[-1].lower() if "." in out else ""

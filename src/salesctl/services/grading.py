@@ -46,10 +46,11 @@ def set_grade(ctx, customer, grade: str, *, reason: str | None, source: str, rul
     """
     from salesctl.models import GRADES, GradeChange
     from salesctl.errors import InvalidInput
+    from salesctl.messages import t
 
     grade = (grade or "").strip().upper()
     if grade not in GRADES:
-        raise InvalidInput(f"--grade: '{grade}' is not a grade; accepted: A, B, C, D")
+        raise InvalidInput(t("err.bad_grade", value=grade))
     if grade == customer.grade and source != "create":
         return None
     change = GradeChange(

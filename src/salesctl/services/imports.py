@@ -155,7 +155,7 @@ def decode_text(data: bytes, encoding: str | None = None, *, source: str = "FILE
         try:
             codec = codecs.lookup(encoding).name
         except LookupError:
-            raise InvalidInput(f"--encoding: '{encoding}' is not an encoding; use utf-8, gbk, gb18030 or utf-16") from None
+            raise InvalidInput(t("import.err.bad_encoding", value=encoding)) from None
         try:
             return data.decode(codec), codec
         except UnicodeDecodeError as exc:
@@ -208,14 +208,14 @@ def read_sheet(path: str | Path, *, encoding: str | None = None, sheet: str | No
         try:
             data = target.read_bytes()
         except OSError as exc:
-            raise InvalidInput(f"FILE: cannot read {target}: {exc.strerror}") from None
+            raise InvalidInput(t("import.err.cannot_read", path=target, reason=exc.strerror)) from None
     digest = hashlib.sha256(data).hexdigest()
     if data[:4] == b"PK\x03\x04" or target.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(target, data, sheet, digest)
     if target.suffix.lower() == ".xls":
         raise InvalidInput(t("import.err.xls", file=target))
     if sheet:
-        raise InvalidInput(f"--sheet: {target.name} is not a workbook; --sheet is for .xlsx files")
+        raise InvalidInput(t("import.err.sheet_not_workbook", file=target.name))
     text_value, used = decode_text(data, encoding, source=str(target))
     rows, delimiter = read_csv_text(text_value)
     return Sheet(target, "csv", rows, encoding=used, delimiter=delimiter, sha256=digest)
@@ -231,7 +231,7 @@ def _read_xlsx(target: Path, data: bytes, sheet: str | None, digest: str) -> She
     try:
         if sheet:
             if sheet not in wb.sheetnames:
-                raise InvalidInput(f"--sheet: no sheet '{sheet}' in {target.name}; sheets: {', '.join(wb.sheetnames)}")
+                raise InvalidInput(t("import.err.no_sheet", sheet=sheet, file=target.name, sheets=", ".join(wb.sheetnames)))
             ws = wb[sheet]
         else:
             ws = wb.worksheets[0]
@@ -413,7 +413,7 @@ def _letter(index: int) -> str:
 def load_table(path: str | Path, kind: str, *, overrides: Iterable[str] = (), encoding: str | None = None,
                sheet: str | None = None, data: bytes | None = None) -> Table:
     if kind not in KINDS:
-        raise InvalidInput(f"kind: '{kind}' is not importable; accepted: {', '.join(KINDS)}")
+        raise InvalidInput(t("import.err.bad_kind", kind=kind, accepted=", ".join(KINDS)))
     parsed = parse_overrides(overrides, kind)
     return locate(read_sheet(path, encoding=encoding, sheet=sheet, data=data), kind, parsed)
 
@@ -748,11 +748,11 @@ class StaffIndex:
 def check_owner(index: StaffIndex, person: Staff, label: str) -> Staff:
     """What `customer add --owner` checks: allowed to act for them, active, not an assistant."""
     if not index.may_act_for(person):
-        raise RowError("permission", t("err.denied", what=f"adding customers for {person.handle}"))
+        raise RowError("permission", t("err.denied", what=t("import.what.add_customers_for", handle=person.handle)))
     if not person.active:
-        raise RowError("owner", f"{label}: {person.handle} is deactivated")
+        raise RowError("owner", t("import.reason.owner_inactive", column=label, handle=person.handle))
     if person.role == "assistant":
-        raise RowError("owner", f"{label}: {person.handle} is an assistant; an owner is a rep or a manager")
+        raise RowError("owner", t("import.reason.owner_assistant", column=label, handle=person.handle))
     return person
 
 
@@ -1015,7 +1015,7 @@ def import_customers(ctx, table: Table, *, owner: str | None = None, on_duplicat
                      progress: Progress | None = None) -> ImportReport:
     """`import customers`: validate every row as `customer add` does, then write the good ones in bulk."""
     if on_duplicate not in ON_DUPLICATE:
-        raise InvalidInput(f"--on-duplicate: '{on_duplicate}' is not accepted; accepted: {', '.join(ON_DUPLICATE)}")
+        raise InvalidInput(t("import.err.on_duplicate", value=on_duplicate, accepted=", ".join(ON_DUPLICATE)))
     progress = progress or Progress()
     session = ctx.session
     report = new_report(table, dry_run=dry_run, partial=partial, on_duplicate=on_duplicate)
@@ -1191,7 +1191,7 @@ class CustomerIndex:
 class WriteCheck:
     """Who may write visits/deals for a customer (services.visits.owner_for_writing), cached per owner."""
 
-    def __init__(self, ctx, index: StaffIndex, what: str):
+    def __init__(self, ctx, index: StaffIndex, what: str):  # what: a message key taking {id} and {handle}
         self.ctx, self.index, self.what = ctx, index, what
 
     def owner(self, customer: tuple) -> Staff:
@@ -1200,7 +1200,7 @@ class WriteCheck:
             raise RowError("pool", t("import.reason.pool", id=cid))
         person = self.index.by_id[owner_id]
         if not self.index.may_act_for(person):
-            raise RowError("permission", t("err.denied", what=f"{self.what} for customer {cid} (owned by {person.handle})"))
+            raise RowError("permission", t("err.denied", what=t(self.what, id=cid, handle=person.handle)))
         return person
 
 
@@ -1218,13 +1218,13 @@ def import_visits(ctx, table: Table, *, on_duplicate: str = "skip", partial: boo
     from salesctl.services.visits import parse_kind
 
     if on_duplicate not in ("skip", "fail"):
-        raise InvalidInput(f"--on-duplicate: '{on_duplicate}' is not accepted for visits; accepted: skip, fail")
+        raise InvalidInput(t("import.err.on_duplicate_kind", value=on_duplicate, kind="visits"))
     progress = progress or Progress()
     session, clock = ctx.session, ctx.clock
     report = new_report(table, dry_run=dry_run, partial=partial, on_duplicate=on_duplicate)
     staff = StaffIndex(ctx)
     customers = CustomerIndex(session)
-    check = WriteCheck(ctx, staff, "log visits")
+    check = WriteCheck(ctx, staff, "import.what.log_visits_for")
     label = table.label
     parsed: list[tuple[int, list, dict]] = []
     wanted_ids: set[int] = set()
@@ -1353,13 +1353,13 @@ def import_deals(ctx, table: Table, *, on_duplicate: str = "skip", partial: bool
     from salesctl.services.deals import OPEN_STAGES, parse_lost_reason, parse_stage
 
     if on_duplicate not in ("skip", "fail"):
-        raise InvalidInput(f"--on-duplicate: '{on_duplicate}' is not accepted for deals; accepted: skip, fail")
+        raise InvalidInput(t("import.err.on_duplicate_kind", value=on_duplicate, kind="deals"))
     progress = progress or Progress()
     session, today = ctx.session, ctx.today
     report = new_report(table, dry_run=dry_run, partial=partial, on_duplicate=on_duplicate)
     staff = StaffIndex(ctx)
     customers = CustomerIndex(session)
-    check = WriteCheck(ctx, staff, "add deals")
+    check = WriteCheck(ctx, staff, "import.what.add_deals_for")
     label = table.label
     parsed = []
     progress.phase(t("import.progress.checking"), len(table.rows))
@@ -1509,7 +1509,7 @@ def import_staff(ctx, table: Table, *, under: str | None = None, on_duplicate: s
     from salesctl.services.staff import add_staff
 
     if on_duplicate not in ("skip", "fail"):
-        raise InvalidInput(f"--on-duplicate: '{on_duplicate}' is not accepted for staff; accepted: skip, fail")
+        raise InvalidInput(t("import.err.on_duplicate_kind", value=on_duplicate, kind="staff"))
     session = ctx.session
     report = new_report(table, dry_run=dry_run, partial=partial, on_duplicate=on_duplicate)
     index = StaffIndex(ctx)

@@ -109,7 +109,7 @@ def _lead_clause(ctx: Ctx):
 
 def list_leads(ctx: Ctx, *, status: str | None = None, limit: int | None = None) -> Iterator[dict]:
     if status is not None and status not in LEAD_STATUSES:
-        raise InvalidInput(f"--status: '{status}' is not a lead status; accepted: {', '.join(LEAD_STATUSES)}")
+        raise InvalidInput(t("lead.err.bad_status", value=status, accepted=", ".join(LEAD_STATUSES)))
     stmt = _lead_select()
     clause = _lead_clause(ctx)
     if clause is not None:

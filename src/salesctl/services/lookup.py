@@ -8,6 +8,7 @@ from sqlalchemy import func, or_
 from sqlmodel import select
 
 from salesctl.errors import InvalidInput, NotFound
+from salesctl.messages import t
 from salesctl.models import Customer, Staff
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ def find_staff(session, ref: str, field: str = "handle") -> Staff:
     """By handle (exact), then id, then display name; an ambiguous name lists the candidates."""
     value = (ref or "").strip()
     if not value:
-        raise InvalidInput(f"--{field}: empty; give a staff handle")
+        raise InvalidInput(t("err.staff_empty", field=field))
     staff = session.exec(select(Staff).where(Staff.handle == value)).first()
     if staff:
         return staff
@@ -31,8 +32,8 @@ def find_staff(session, ref: str, field: str = "handle") -> Staff:
         return matches[0]
     if len(matches) > 1:
         listing = ", ".join(f"{s.handle} ({s.name})" for s in matches)
-        raise InvalidInput(f"--{field}: '{value}' matches several people: {listing}; use the handle")
-    raise NotFound(f"--{field}: no staff member '{value}' (see `salesctl staff list`)")
+        raise InvalidInput(t("err.staff_ambiguous", field=field, value=value, listing=listing))
+    raise NotFound(t("err.staff_not_found", field=field, value=value))
 
 
 def find_customer(ctx: "Ctx", ref: str, field: str = "customer") -> Customer:
@@ -46,7 +47,7 @@ def find_customer(ctx: "Ctx", ref: str, field: str = "customer") -> Customer:
 
     value = (ref or "").strip()
     if not value:
-        raise InvalidInput(f"{field}: empty; give a customer id or name")
+        raise InvalidInput(t("err.customer_empty", field=field))
     session = ctx.session
     if value.isdigit():
         customer = session.get(Customer, int(value))
@@ -70,5 +71,5 @@ def find_customer(ctx: "Ctx", ref: str, field: str = "customer") -> Customer:
         if len(matches) > 1:
             listing = ", ".join(f"{c.id} {c.name}" for c in matches[:10])
             more = " …" if len(matches) > 10 else ""
-            raise InvalidInput(f"{field}: '{value}' matches several customers: {listing}{more}; use the id")
-    raise NotFound(f"no customer '{value}' (see `salesctl customer list --search`)")
+            raise InvalidInput(t("err.customer_ambiguous", field=field, value=value, listing=listing, more=more))
+    raise NotFound(t("err.customer_not_found", value=value))

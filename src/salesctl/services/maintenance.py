@@ -15,16 +15,16 @@ from salesctl.services.context import Ctx
 def backup_sqlite(ctx: Ctx, path: str) -> Path:
     """SQLite's online backup API: a consistent copy even while others write."""
     if ctx.actor.role not in ("gm", "director", "manager"):
-        raise PermissionDenied(t("err.denied", what="backing up the database"))
+        raise PermissionDenied(t("err.denied", what=t("err.what.backup")))
     from salesctl.db import is_sqlite
 
     if not is_sqlite(ctx.url):
-        raise InvalidInput("db backup: only SQLite databases; back up PostgreSQL with pg_dump")
+        raise InvalidInput(t("err.backup_sqlite_only"))
     target = Path(path).expanduser().resolve()
     if target.exists():
-        raise Conflict(f"PATH: {target} already exists; choose a new file")
+        raise Conflict(t("err.path_exists", path=target))
     if not target.parent.is_dir():
-        raise InvalidInput(f"PATH: folder {target.parent} does not exist")
+        raise InvalidInput(t("err.path_no_folder", folder=target.parent))
     import sqlite3
 
     source = ctx.session.connection().connection.dbapi_connection

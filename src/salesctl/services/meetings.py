@@ -62,13 +62,13 @@ def meeting_slot() -> tuple[int, time]:
     day_text = str(policy.get("weekday", "monday"))
     idx = _weekday_index(day_text)
     if idx is None:
-        raise InvalidInput(f"policy meeting.weekday: '{day_text}' is not a weekday; use monday … sunday")
+        raise InvalidInput(t("meeting.err.policy_weekday", value=day_text))
     time_text = str(policy.get("time", "17:00"))
     try:
         hh, mm = time_text.split(":")
         at = time(int(hh), int(mm))
     except ValueError:
-        raise InvalidInput(f"policy meeting.time: '{time_text}' is not a time like 17:00") from None
+        raise InvalidInput(t("meeting.err.policy_time", value=time_text)) from None
     return idx, at
 
 
@@ -134,7 +134,7 @@ def _parse_due(value: str, meeting_day: date, where: str) -> date:
     idx = _weekday_index(stripped)
     if idx is not None:  # the next such day after the meeting
         return meeting_day + timedelta(days=(idx - meeting_day.weekday() - 1) % 7 + 1)
-    raise InvalidInput(f"{where}: due '{value}' is not a date; use YYYY-MM-DD, MM-DD or a weekday name")
+    raise InvalidInput(t("meeting.err.bad_due", where=where, value=value))
 
 
 def parse_minutes(minutes: str, meeting_day: date, field: str = "--minutes-file") -> list[ParsedAction]:
@@ -144,7 +144,7 @@ def parse_minutes(minutes: str, meeting_day: date, field: str = "--minutes-file"
         m = ACTION_LINE.match(line)
         if not m:
             continue
-        where = f"{field}: line {number}"
+        where = t("meeting.err.where_line", field=field, line=number)
         rest = m.group("rest")
         handles: list[str] = []
         while True:
@@ -154,7 +154,7 @@ def parse_minutes(minutes: str, meeting_day: date, field: str = "--minutes-file"
             handles.append(hm.group("handle"))
             rest = rest[hm.end():]
         if not handles:
-            raise InvalidInput(f"{where}: an action item needs an owner; write `- [ ] @handle what (due YYYY-MM-DD)`")
+            raise InvalidInput(t("meeting.err.no_owner", where=where))
         due = None
         dm = DUE_SUFFIX.search(rest)
         if dm:
@@ -162,7 +162,7 @@ def parse_minutes(minutes: str, meeting_day: date, field: str = "--minutes-file"
             rest = rest[:dm.start()]
         text = rest.strip()
         if not text:
-            raise InvalidInput(f"{where}: the action for @{handles[0]} has no text")
+            raise InvalidInput(t("meeting.err.no_text", where=where, handle=handles[0]))
         actions.append(ParsedAction(number, handles, text, due, m.group("mark").lower() == "x"))
     return actions
 
@@ -180,9 +180,9 @@ def _resolve_owners(session, actions: list[ParsedAction], field: str) -> dict[st
         for handle in action.handles:
             person = found.get(handle) or lowered.get(handle.lower()) or found.get(handle.rstrip(".-"))
             if person is None:
-                raise InvalidInput(f"{field}: line {action.line}: no staff member '@{handle}' (see `salesctl staff list`)")
+                raise InvalidInput(t("meeting.err.no_staff", field=field, line=action.line, handle=handle))
             if not person.active:
-                raise InvalidInput(f"{field}: line {action.line}: '@{handle}' is deactivated; give the action to someone else")
+                raise InvalidInput(t("meeting.err.owner_inactive", field=field, line=action.line, handle=handle))
             resolved[handle] = person
     return resolved
 
@@ -194,14 +194,14 @@ def resolve_team(ctx: Ctx, manager: str | None) -> Staff:
     if manager:
         boss = find_staff(ctx.session, manager, "manager")
         if boss.role not in TEAM_ROLES:
-            raise InvalidInput(f"--manager: {boss.handle} is a {boss.role}; give a manager, regional manager or director")
-        require_see_meeting(ctx, boss, f"meetings of team {boss.handle}")
+            raise InvalidInput(t("meeting.err.not_team_role", handle=boss.handle, role=boss.role))
+        require_see_meeting(ctx, boss, t("meeting.what.team_meetings", handle=boss.handle))
         return boss
     if actor.role in TEAM_ROLES:
         return actor
     boss = nearest_manager(ctx.session, actor)
     if boss is None:
-        raise InvalidInput(f"--manager: {actor.handle} has no manager above them; give --manager HANDLE")
+        raise InvalidInput(t("meeting.err.no_manager", handle=actor.handle))
     return boss
 
 
@@ -232,9 +232,9 @@ def create_meeting(ctx: Ctx, *, day: date | None, chair: str | None, manager: st
     if chair:
         chair_person = find_staff(session, chair, "chair")
         if not chair_person.active:
-            raise InvalidInput(f"--chair: {chair_person.handle} is deactivated")
+            raise InvalidInput(t("meeting.err.chair_inactive", handle=chair_person.handle))
         if not (chair_person.id == team.id or is_above(session, team, chair_person) or is_above(session, chair_person, team)):
-            raise InvalidInput(f"--chair: {chair_person.handle} is not in the team of {team.handle} (nor above it)")
+            raise InvalidInput(t("meeting.err.chair_outside", handle=chair_person.handle, team=team.handle))
     else:
         chair_person = team
     minutes = minutes or ""
@@ -244,8 +244,7 @@ def create_meeting(ctx: Ctx, *, day: date | None, chair: str | None, manager: st
         select(Meeting).where(Meeting.team_manager_id == team.id, Meeting.held_at == held_at)
     ).first()
     if existing is not None:
-        raise Conflict(f"--date: team {team.handle} already has a meeting on {meeting_day} (id {existing.id}); "
-                       f"see `salesctl meeting show {existing.id}`")
+        raise Conflict(t("meeting.err.exists", team=team.handle, day=meeting_day, id=existing.id))
 
     meeting = Meeting(team_manager_id=team.id, chair_id=chair_person.id, held_at=held_at, minutes=minutes,
                       created_by_id=ctx.actor.id, created_at=ctx.now)
@@ -348,7 +347,7 @@ def action_detail(ctx: Ctx, action_id: int) -> dict:
     stmt, _ = _action_select()
     found = ctx.session.exec(stmt.where(ActionItem.id == action_id)).first()
     if found is None:
-        raise NotFound(f"no action item {action_id} (see `salesctl meeting actions`)")
+        raise NotFound(t("meeting.err.no_action", id=action_id))
     item, held_at, handle, carried = found
     return action_row(item, held_at, handle, bool(carried), ctx.today, ctx.clock.tz)
 
@@ -362,7 +361,7 @@ def mark_done(ctx: Ctx, action_id: int, note: str | None) -> tuple[ActionItem, i
     session = ctx.session
     item = session.get(ActionItem, action_id)
     if item is None:
-        raise NotFound(f"no action item {action_id} (see `salesctl meeting actions`)")
+        raise NotFound(t("meeting.err.no_action", id=action_id))
     seen = {item.id}
     while True:
         successor = session.exec(select(ActionItem).where(ActionItem.carried_from_id == item.id)).first()
@@ -376,10 +375,10 @@ def mark_done(ctx: Ctx, action_id: int, note: str | None) -> tuple[ActionItem, i
     allowed = (item.owner_id == actor.id or meeting.chair_id == actor.id or meeting.team_manager_id == actor.id
                or is_manager_of(ctx, owner))
     if not allowed:
-        raise PermissionDenied(t("err.denied", what=f"action item {action_id}"))
+        raise PermissionDenied(t("err.denied", what=t("meeting.what.action", id=action_id)))
     if item.done_at is not None:
         done_day = item.done_at.astimezone(ctx.clock.tz).date()
-        raise Conflict(f"action item {item.id} is already done ({done_day})")
+        raise Conflict(t("meeting.err.action_done", id=item.id, day=done_day))
     before = {"done_at": None, "done_note": item.done_note}
     item.done_at = ctx.now
     item.done_note = note
@@ -426,19 +425,19 @@ def meeting_detail(ctx: Ctx, ref: str | None) -> dict:
     session = ctx.session
     if ref:
         if not ref.strip().isdigit():
-            raise InvalidInput(f"meeting: '{ref}' is not a meeting id; see `salesctl meeting list`")
+            raise InvalidInput(t("meeting.err.bad_ref", ref=ref))
         meeting = session.get(Meeting, int(ref))
         if meeting is None:
-            raise NotFound(f"no meeting {ref} (see `salesctl meeting list`)")
+            raise NotFound(t("meeting.err.no_meeting", ref=ref))
     else:
         team = resolve_team(ctx, None)
         meeting = session.exec(
             select(Meeting).where(Meeting.team_manager_id == team.id).order_by(Meeting.held_at.desc(), Meeting.id.desc())
         ).first()
         if meeting is None:
-            raise NotFound(f"team {team.handle} has no meeting yet; record one with `salesctl meeting new`")
+            raise NotFound(t("meeting.err.no_meeting_yet", team=team.handle))
     team = session.get(Staff, meeting.team_manager_id) if meeting.team_manager_id else None
-    require_see_meeting(ctx, team, f"meeting {meeting.id}")
+    require_see_meeting(ctx, team, t("meeting.what.meeting", id=meeting.id))
     chair = session.get(Staff, meeting.chair_id)
     recorder = session.get(Staff, meeting.created_by_id) if meeting.created_by_id else None
     # every action of the meeting, whoever owns it: whoever may see the meeting sees its actions
@@ -467,7 +466,7 @@ def agenda(ctx: Ctx, *, manager: str | None = None, day: date | None = None) -> 
     session = ctx.session
     team = resolve_team(ctx, manager)
     # the headline numbers and the pending items are the team's business: managers (and their assistants) only
-    require_see_staff(ctx, team, what=f"agenda of team {team.handle}")
+    require_see_staff(ctx, team, what=t("meeting.what.agenda", handle=team.handle))
     if day is not None:
         meeting_day = meeting_day_in_week(day)
     else:

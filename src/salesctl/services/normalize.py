@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from salesctl.errors import InvalidInput
+from salesctl.messages import t
 
 # longest first: "股份有限公司" must go before "有限公司"
 COMPANY_SUFFIXES = (
@@ -38,14 +39,14 @@ def normalize_phone(phone: str, field: str = "phone") -> str:
     """
     raw = unicodedata.normalize("NFKC", phone or "").strip()
     if not raw:
-        raise InvalidInput(f"--{field}: empty; give a mainland mobile (13812345678), a landline with area code (010-12345678) or +country number")
+        raise InvalidInput(t("err.phone_empty", field=field))
     ext = ""
     m = re.search(r"(?:ext\.?|x|转)\s*(\d{1,6})$", raw, re.IGNORECASE)
     if m:
         ext = m.group(1)
         raw = raw[: m.start()].strip()
     if re.search(r"[^\d\s\-\.\(\)\+]", raw):
-        raise InvalidInput(f"--{field}: '{phone}' is not a phone number; use 13812345678, 010-12345678 or +44 20 7946 0958")
+        raise InvalidInput(t("err.phone_chars", field=field, value=phone))
     plus = raw.startswith("+") or raw.startswith("00")
     digits = re.sub(r"\D", "", raw)
     if raw.startswith("00"):
@@ -67,10 +68,7 @@ def normalize_phone(phone: str, field: str = "phone") -> str:
     elif re.fullmatch(r"400\d{7}|800\d{7}", digits):
         result = digits
     if result is None:
-        raise InvalidInput(
-            f"--{field}: '{phone}' is not a phone number; use a mainland mobile (13812345678), "
-            "a landline with area code (010-12345678) or +country number"
-        )
+        raise InvalidInput(t("err.phone_invalid", field=field, value=phone))
     return result + (f"x{ext}" if ext else "")
 
 

@@ -46,19 +46,19 @@ def read_secret_file(path: str, flag: str, *, private: bool = False) -> str:
     try:
         info = target.stat()
     except OSError as exc:
-        raise InvalidInput(f"{flag}: cannot read {target}: {exc.strerror}") from None
+        raise InvalidInput(t("archive.err.cannot_read", flag=flag, path=target, reason=exc.strerror)) from None
     if private and stat.S_IMODE(info.st_mode) & 0o077:
         raise InvalidInput(t("archive.err.file_not_private", flag=flag, path=target,
                              mode=oct(stat.S_IMODE(info.st_mode))[2:]))
     try:
         text = target.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise InvalidInput(f"{flag}: cannot read {target}: {exc.strerror}") from None
+        raise InvalidInput(t("archive.err.cannot_read", flag=flag, path=target, reason=exc.strerror)) from None
     except UnicodeDecodeError:
-        raise InvalidInput(f"{flag}: {target} is not UTF-8 text") from None
+        raise InvalidInput(t("archive.err.not_utf8", flag=flag, path=target)) from None
     value = text.rstrip("\r\n")
     if not value:
-        raise InvalidInput(f"{flag}: {target} is empty")
+        raise InvalidInput(t("archive.err.file_empty", flag=flag, path=target))
     return value
 
 
@@ -120,7 +120,7 @@ def check_strength(password: str, field: str) -> None:
 
 def _derive(password: str, salt: bytes, params: dict) -> bytes:
     if params.get("alg") != "scrypt":
-        raise InvalidInput(f"archive password: unknown hash algorithm {params.get('alg')!r}")
+        raise InvalidInput(t("archive.err.unknown_alg", alg=repr(params.get("alg"))))
     n, r, p = int(params["n"]), int(params["r"]), int(params["p"])
     return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
                           maxmem=256 * r * n + 1024 * 1024, dklen=int(params["dklen"]))

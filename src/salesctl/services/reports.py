@@ -60,7 +60,7 @@ def parse_kind(kind: str | None) -> str | None:
         return None
     value = kind.strip().lower()
     if value not in KINDS:
-        raise InvalidInput(f"--kind: '{kind}' is not a report kind; accepted: {', '.join(KINDS)}")
+        raise InvalidInput(t("report.err.bad_kind", value=kind, accepted=", ".join(KINDS)))
     return value
 
 
@@ -341,7 +341,7 @@ def prepare(ctx: "Ctx", kind: str, period_text: str | None, rep_ref: str | None,
 
     rep = find_staff(ctx.session, rep_ref, "rep") if rep_ref else ctx.actor
     if rep.id != ctx.actor.id:
-        require_act_for(ctx, rep, f"reports of {rep.handle}")
+        require_act_for(ctx, rep, t("report.what.reports_of", handle=rep.handle))
     period = parse_report_period(kind, period_text, ctx.today)
     report = ctx.session.execute(
         select(Report).where(Report.rep_id == rep.id, Report.kind == kind, Report.period == period.label)
@@ -431,8 +431,8 @@ def document(ctx: "Ctx", filing: Filing) -> dict:
 # --------------------------------------------------------------------------- draft and submit
 def _refuse_if_reviewed(ctx: "Ctx", report: Report | None) -> None:
     if report is not None and report.status == "reviewed":
-        raise Conflict(f"report {report.id} ({report.kind} {report.period}) has been reviewed; "
-                       "a reviewed report cannot be changed or resubmitted")
+        raise Conflict(t("report.err.reviewed", id=report.id, kind=report.kind,
+                         kind_label=t(f"report.kind.{report.kind}"), period=report.period))
 
 
 def _ensure_record(ctx: "Ctx", filing: Filing) -> Report:
@@ -453,8 +453,8 @@ def save_draft(ctx: "Ctx", filing: Filing) -> Report:
 
     _refuse_if_reviewed(ctx, filing.report)
     if filing.report is not None and filing.report.status == "submitted":
-        raise Conflict(f"report {filing.report.id} ({filing.kind} {filing.period.label}) is already submitted; "
-                       "use --submit to hand in a new version (allowed until it is reviewed)")
+        raise Conflict(t("report.err.already_submitted", id=filing.report.id, kind=filing.kind,
+                         kind_label=t(f"report.kind.{filing.kind}"), period=filing.period.label))
     before = snapshot(filing.report) if filing.report is not None else None
     report = _ensure_record(ctx, filing)
     report.texts = json.dumps({k: filing.texts[k] for k in filing.sections if k in filing.texts}, ensure_ascii=False)
@@ -473,8 +473,8 @@ def submit(ctx: "Ctx", filing: Filing) -> tuple[Report, dict]:
     missing = filing.missing()
     if missing:
         flags = ", ".join(f"--{key}" for key in missing)
-        raise InvalidInput(f"{flags}: required to submit a {filing.kind} report "
-                           f"(give the text, or a file with --{missing[0]}-file; --draft saves without it)")
+        raise InvalidInput(t("report.err.texts_required", flags=flags, kind=filing.kind,
+                             kind_label=t(f"report.kind.{filing.kind}"), first=missing[0]))
     before = snapshot(filing.report) if filing.report is not None else None
     report = _ensure_record(ctx, filing)
     now = ctx.now
@@ -515,12 +515,12 @@ def get_report(ctx: "Ctx", report_id: int | str) -> tuple[Report, Staff]:
     try:
         rid = int(str(report_id).strip())
     except ValueError:
-        raise InvalidInput(f"ID: '{report_id}' is not a report id (a number; see `salesctl report list`)") from None
+        raise InvalidInput(t("report.err.bad_id", value=report_id)) from None
     report = ctx.session.get(Report, rid)
     if report is None:
-        raise NotFound(f"report {rid}: no such report (see `salesctl report list`)")
+        raise NotFound(t("report.err.no_such_report", id=rid))
     rep = ctx.session.get(Staff, report.rep_id)
-    require_see_staff(ctx, rep, what=f"report {rid}")
+    require_see_staff(ctx, rep, what=t("report.what.report", id=rid))
     return report, rep
 
 
@@ -529,14 +529,14 @@ def find_report(ctx: "Ctx", rep_ref: str | None, kind: str, period_text: str | N
     from salesctl.services.lookup import find_staff
 
     rep = find_staff(ctx.session, rep_ref, "rep") if rep_ref else ctx.actor
-    require_see_staff(ctx, rep, what=f"reports of {rep.handle}")
+    require_see_staff(ctx, rep, what=t("report.what.reports_of", handle=rep.handle))
     period = parse_report_period(kind, period_text, ctx.today)
     report = ctx.session.execute(
         select(Report).where(Report.rep_id == rep.id, Report.kind == kind, Report.period == period.label)
     ).scalar_one_or_none()
     if report is None:
-        raise NotFound(f"no {kind} report of {rep.handle} for {period.label} "
-                       f"(compile one with `salesctl report {kind} --{PERIOD_FLAG[kind]} {period.label}`)")
+        raise NotFound(t("report.err.not_filed", kind=kind, kind_label=t(f"report.kind.{kind}"),
+                         handle=rep.handle, period=period.label, flag=PERIOD_FLAG[kind]))
     return report, rep
 
 
@@ -564,11 +564,11 @@ def review(ctx: "Ctx", report_id, comment: str | None) -> tuple[Report, Staff]:
     text = (comment or "").strip()
     report, rep = get_report(ctx, report_id)
     if not text:
-        raise InvalidInput("--comment: required; the guidance for the rep (or --comment-file)")
+        raise InvalidInput(t("report.err.comment_required"))
     if rep.id == ctx.actor.id or not is_manager_of(ctx, rep):
-        raise PermissionDenied(t("err.denied", what=f"reviewing report {report.id} (only the rep's manager may)"))
+        raise PermissionDenied(t("err.denied", what=t("report.what.review", id=report.id)))
     if report.status == "draft":
-        raise Conflict(f"report {report.id} is a draft: it can be reviewed once the rep submits it")
+        raise Conflict(t("report.err.review_draft", id=report.id))
     before = snapshot(report)
     report.status = "reviewed"
     report.updated_at = ctx.now
@@ -587,7 +587,7 @@ def report_rows(ctx: "Ctx", scope: "Scope", *, kind: str | None = None, since: d
     from salesctl.permissions import scope_clause
 
     if status is not None and status not in STATUSES:
-        raise InvalidInput(f"--status: '{status}' is not a report status; accepted: {', '.join(STATUSES)}")
+        raise InvalidInput(t("report.err.bad_status", value=status, accepted=", ".join(STATUSES)))
     tz = ctx.clock.tz
     versions = (select(ReportVersion.report_id, func.count().label("n"))
                 .group_by(ReportVersion.report_id).subquery("versions"))
@@ -687,7 +687,7 @@ def missing_period(kind_flags: dict[str, str | None], today: date) -> tuple[str,
     """Which report `report missing` checks: --date (daily, the default: today), --week or --month."""
     given = [(k, v) for k, v in kind_flags.items() if v is not None]
     if len(given) > 1:
-        raise InvalidInput(f"period: give only one of --date, --week, --month (got {', '.join('--' + k for k, _ in given)})")
+        raise InvalidInput(t("report.err.one_period_got", got=", ".join("--" + k for k, _ in given)))
     if not given:
         return "daily", parse_report_period("daily", None, today)
     flag, text = given[0]

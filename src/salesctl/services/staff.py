@@ -49,7 +49,7 @@ def resolve_actor(session, explicit: str | None) -> Staff:
 def validate_handle(handle: str) -> str:
     value = (handle or "").strip()
     if not value or not set(value.lower()) <= HANDLE_CHARS or len(value) > 64:
-        raise InvalidInput(f"handle: '{handle}' is not valid; use letters, digits, '.', '_' or '-' (at most 64)")
+        raise InvalidInput(t("err.bad_handle", value=handle))
     return value
 
 
@@ -62,36 +62,33 @@ def validate_role(role: str) -> str:
     aliases.update({"销售人员": "rep", "regional-manager": "regional_manager", "sales_rep": "rep"})
     value = aliases.get(role.strip(), value)
     if value not in ROLES:
-        raise InvalidInput(f"--role: '{role}' is not a role; accepted: {', '.join(ROLES)}")
+        raise InvalidInput(t("err.bad_role", value=role, accepted=", ".join(ROLES)))
     return value
 
 
 def _check_manager(session, role: str, manager: Staff | None, subject: Staff | None = None) -> None:
     if role == "gm":
         if manager is not None:
-            raise InvalidInput("--manager: the gm reports to nobody; leave --manager out")
+            raise InvalidInput(t("err.gm_no_manager"))
         return
     if manager is None:
-        raise InvalidInput(f"--manager: required for role {role}; give the handle of who they report to")
+        raise InvalidInput(t("err.manager_required", role=role))
     if subject is not None and subject.id is not None:
         if manager.id == subject.id or is_above(session, subject, manager):
-            raise InvalidInput(
-                f"--manager: {manager.handle} reports (directly or not) to {subject.handle}; that would make a cycle"
-            )
+            raise InvalidInput(t("err.manager_cycle", manager=manager.handle, subject=subject.handle))
     if not manager.active:
-        raise InvalidInput(f"--manager: {manager.handle} is deactivated")
+        raise InvalidInput(t("err.manager_inactive", manager=manager.handle))
     allowed = ALLOWED_MANAGER_ROLES[role]
     if manager.role not in allowed:
-        raise InvalidInput(
-            f"--manager: a {role} reports to one of {', '.join(allowed)}; {manager.handle} is a {manager.role}"
-        )
+        raise InvalidInput(t("err.manager_role", role=role, allowed=", ".join(allowed),
+                               manager=manager.handle, manager_role=manager.role))
 
 
 def _check_rep_fields(role: str, region: str | None, industry: str | None) -> None:
     if role == "rep":
         missing = [flag for flag, value in (("--region", region), ("--industry", industry)) if not value]
         if missing:
-            raise InvalidInput(f"{' and '.join(missing)}: required for a rep (industry '*' means any industry)")
+            raise InvalidInput(t("err.rep_fields_required", fields=t("msg.list_and").join(missing)))
 
 
 def _may_manage_staff(ctx: Ctx, target_manager: Staff | None) -> None:
@@ -102,7 +99,7 @@ def _may_manage_staff(ctx: Ctx, target_manager: Staff | None) -> None:
     if actor.role in MANAGER_ROLES and target_manager is not None:
         if target_manager.id == actor.id or is_above(ctx.session, actor, target_manager):
             return
-    raise PermissionDenied(t("err.denied", what="changing the org chart"))
+    raise PermissionDenied(t("err.denied", what=t("err.what.org_chart")))
 
 
 def add_staff(
@@ -122,14 +119,14 @@ def add_staff(
     handle = validate_handle(handle)
     role = validate_role(role)
     if not (name or "").strip():
-        raise InvalidInput("--name: required; the person's display name")
+        raise InvalidInput(t("err.name_required"))
     boss = find_staff(session, manager, "manager") if manager else None
     _check_manager(session, role, boss)
     _check_rep_fields(role, region, industry)
     if not bootstrap:
         _may_manage_staff(ctx, boss)
     if session.exec(select(Staff.id).where(Staff.handle == handle)).first() is not None:
-        raise Conflict(f"handle: '{handle}' already exists; choose another handle")
+        raise Conflict(t("err.handle_exists", value=handle))
     staff = Staff(
         handle=handle,
         name=name.strip(),
@@ -166,7 +163,7 @@ def edit_staff(
     staff = find_staff(session, ref)
     current_boss = session.get(Staff, staff.manager_id) if staff.manager_id else None
     if staff.id == ctx.actor.id and ctx.actor.role not in SEES_ALL and (role or manager):
-        raise PermissionDenied(t("err.denied", what="changing your own role or manager"))
+        raise PermissionDenied(t("err.denied", what=t("err.what.own_role")))
     if staff.id != ctx.actor.id:
         _may_manage_staff(ctx, current_boss)
     before = staff.model_copy()
@@ -197,14 +194,14 @@ def deactivate_staff(ctx: Ctx, ref: str) -> Staff:
     session = ctx.session
     staff = find_staff(session, ref)
     if staff.id == ctx.actor.id:
-        raise InvalidInput("handle: you cannot deactivate yourself")
+        raise InvalidInput(t("err.deactivate_self"))
     boss = session.get(Staff, staff.manager_id) if staff.manager_id else None
     _may_manage_staff(ctx, boss)
     if not staff.active:
         return staff
     reports = session.exec(select(func.count()).select_from(Staff).where(Staff.manager_id == staff.id, Staff.active)).one()
     if reports:
-        raise Conflict(f"handle: {staff.handle} still has {reports} active people reporting to them; move them first (staff edit … --manager)")
+        raise Conflict(t("err.has_reports", handle=staff.handle, count=reports))
     before = staff.model_copy()
     staff.active = False
     session.add(staff)
@@ -290,9 +287,9 @@ def org_tree(ctx: Ctx, include_inactive: bool = False) -> list[TreeNode]:
 def add_leave(ctx: Ctx, ref: str, start: date, end: date, reason: str | None) -> Leave:
     staff = find_staff(ctx.session, ref)
     if staff.id != ctx.actor.id:
-        require_manager_of(ctx, staff, f"recording leave for {staff.handle}")
+        require_manager_of(ctx, staff, t("err.what.leave_for", handle=staff.handle))
     if end < start:
-        raise InvalidInput(f"--to: {end} is before --from {start}")
+        raise InvalidInput(t("err.leave_order", end=end, start=start))
     leave = Leave(staff_id=staff.id, start=start, end=end, reason=reason, created_by_id=ctx.actor.id, created_at=ctx.now)
     ctx.session.add(leave)
     ctx.session.flush()

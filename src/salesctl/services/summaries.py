@@ -24,6 +24,7 @@ from sqlalchemy import and_, case, distinct, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from salesctl.errors import InvalidInput
+from salesctl.messages import t
 from salesctl.models import (
     GRADES,
     MANAGER_ROLES,
@@ -125,7 +126,7 @@ def team_summary(ctx: "Ctx", kind: str, period_text: str | None, *, mine: bool =
                  by: str | None = None, compare: bool = False) -> Summary:
     """The summary for a week or month over the chosen scope (SPEC section 2 scope flags)."""
     if by is not None and by not in GROUPINGS:
-        raise InvalidInput(f"--by: '{by}' is not a grouping; accepted: {', '.join(GROUPINGS)}")
+        raise InvalidInput(t("summary.err.bad_grouping", value=by, accepted=", ".join(GROUPINGS)))
     field_name = "week" if kind == "week" else "month"
     period = parse_period(period_text, kind, ctx.today, field_name)
     scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import extract, func, select
 
 from salesctl.errors import InvalidInput
+from salesctl.messages import t
 from salesctl.models import MANAGER_ROLES, Deal, Payment, Staff, Target
 from salesctl.money import parse_money
 from salesctl.periods import Period, parse_period
@@ -26,13 +27,13 @@ ZERO = Decimal("0.00")
 
 def target_period(month: str | None, quarter: str | None, today: date, *, required: bool) -> Period | None:
     if month and quarter:
-        raise InvalidInput("--month/--quarter: give one of them, not both")
+        raise InvalidInput(t("target.err.month_and_quarter"))
     if month:
         return parse_period(month, "month", today)
     if quarter:
         return parse_period(quarter, "quarter", today)
     if required:
-        raise InvalidInput("--month or --quarter: required; e.g. --month 2026-11 or --quarter 2026-Q4")
+        raise InvalidInput(t("target.err.period_required"))
     return None
 
 
@@ -44,14 +45,14 @@ def set_target(ctx: "Ctx", handle: str, *, month: str | None, quarter: str | Non
 
     period = target_period(month, quarter, ctx.today, required=True)
     if amount is None:
-        raise InvalidInput("--amount: required; the target in money, e.g. 100000")
+        raise InvalidInput(t("target.err.amount_required"))
     value = parse_money(amount, "amount")
     if value <= 0:
-        raise InvalidInput(f"--amount: '{amount}' must be above 0")
+        raise InvalidInput(t("target.err.amount_not_positive", value=amount))
     person = find_staff(ctx.session, handle, "handle")
-    require_manager_of(ctx, person, f"targets of {person.handle}")
+    require_manager_of(ctx, person, t("target.what.targets_of", handle=person.handle))
     if person.role != "rep" and person.role not in MANAGER_ROLES:
-        raise InvalidInput(f"HANDLE: {person.handle} is a {person.role}; targets are for reps and for managers' teams")
+        raise InvalidInput(t("target.err.wrong_role", handle=person.handle, role=person.role))
     existing = ctx.session.execute(
         select(Target).where(Target.staff_id == person.id, Target.period == period.label)).scalars().first()
     if existing is not None:

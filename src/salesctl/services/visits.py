@@ -42,14 +42,16 @@ class LoggedVisit:
 def owner_for_writing(ctx: Ctx, customer: Customer, what: str) -> Staff:
     """The customer's owner, after checking the actor may write for them.
 
+    `what` is a message key naming the action (e.g. "visit.denied.log"); plain text passes through.
+
     Pool customers (no owner) get no visits or deals until someone claims them:
     that is a refusal (exit 3), whoever asks.
     """
     require_see_customer(ctx, customer)
     if customer.owner_id is None:
-        raise PermissionDenied(t("err.denied", what=f"{what} for customer {customer.id}: it is in the pool (no owner); claim it first (salesctl claim add)"))
+        raise PermissionDenied(t("err.denied", what=t("visit.denied.pool", what=t(what), id=customer.id)))
     owner = ctx.session.get(Staff, customer.owner_id)
-    require_act_for(ctx, owner, f"{what} for customer {customer.id} (owned by {owner.handle})")
+    require_act_for(ctx, owner, t("visit.denied.owned", what=t(what), id=customer.id, handle=owner.handle))
     return owner
 
 
@@ -60,7 +62,7 @@ def period_bounds(ctx: Ctx, *, day: str | None = None, week: str | None = None, 
 
     given = [flag for flag, value in (("--date", day), ("--week", week), ("--month", month), ("--since", since)) if value]
     if len(given) > 1:
-        raise InvalidInput(f"period: give only one of --date, --week, --month, --since (got {', '.join(given)})")
+        raise InvalidInput(t("visit.err.one_period", flags=", ".join(given)))
     if day:
         d = parse_date(day, "date", ctx.today)
         return d, d
@@ -79,14 +81,14 @@ def parse_kind(kind: str | None) -> str:
     value = (kind or "visit").strip()
     value = KIND_ALIASES.get(value, value.lower())
     if value not in VISIT_KINDS:
-        raise InvalidInput(f"--kind: '{kind}' is not a kind of contact; accepted: {', '.join(VISIT_KINDS)}")
+        raise InvalidInput(t("visit.err.bad_kind", value=kind, accepted=", ".join(VISIT_KINDS)))
     return value
 
 
 def _required(value: str | None, flag: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise InvalidInput(f"{flag}: required and must not be empty")
+        raise InvalidInput(t("visit.err.empty", flag=flag))
     return text
 
 
@@ -128,32 +130,32 @@ def log_visit(
     missing = [flag for flag, value in (("--content", content), ("--result", result), ("--contact", contact))
                if not (value or "").strip()]
     if missing:
-        raise InvalidInput(f"{', '.join(missing)}: required (what was discussed, the result, and whom you met)")
+        raise InvalidInput(t("visit.err.missing", flags=", ".join(missing)))
     kind_value = parse_kind(kind)
     grade_value = None
     if grade is not None:
         grade_value = grade.strip().upper()
         if grade_value not in GRADES:
-            raise InvalidInput(f"--grade: '{grade}' is not a grade; accepted: {', '.join(GRADES)}")
+            raise InvalidInput(t("visit.err.bad_grade", value=grade, accepted=", ".join(GRADES)))
     elif reason is not None:
-        raise InvalidInput("--reason: only with --grade (the reason for the new grade)")
+        raise InvalidInput(t("visit.err.reason_without_grade"))
 
     customer = find_customer(ctx, customer_ref)
-    owner = owner_for_writing(ctx, customer, "log visits")
+    owner = owner_for_writing(ctx, customer, "visit.denied.log")
 
     moment = parse_datetime(at, "at", ctx.clock) if at else ctx.now
     if moment > ctx.now:
-        raise InvalidInput(f"--at: {_local_text(ctx, moment)} is in the future; a visit is logged after it happened")
+        raise InvalidInput(t("visit.err.future", at=_local_text(ctx, moment)))
     if customer.created_at and moment < customer.created_at:
         raise InvalidInput(
-            f"--at: {_local_text(ctx, moment)} is before the customer was added ({_local_text(ctx, customer.created_at)})"
+            t("visit.err.before_customer", at=_local_text(ctx, moment), created=_local_text(ctx, customer.created_at))
         )
     visit_day = ctx.clock.local(moment).date()
     follow_day = None
     if follow_up:
         follow_day = parse_date(follow_up, "follow-up", ctx.today)
         if follow_day < visit_day:
-            raise InvalidInput(f"--follow-up: {follow_day} is before the visit ({visit_day}); give a later date")
+            raise InvalidInput(t("visit.err.follow_up_early", follow_up=follow_day, visit=visit_day))
 
     person, added = find_or_add_contact(ctx, customer, _required(contact, "--contact"))
     visit = Visit(
@@ -256,7 +258,7 @@ def due_rows(ctx: Ctx, scope: Scope, *, days: int = 0) -> list[dict]:
     from salesctl.policy import section
 
     if days < 0:
-        raise InvalidInput(f"--days: {days} is negative; give 0 or more")
+        raise InvalidInput(t("visit.err.negative_days", value=days))
     policy = section("followup")
     thresholds = {"A": int(policy.get("a_no_contact_days", 7)), "B": int(policy.get("b_no_contact_days", 14))}
     today = ctx.today
