@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import platform
 import random
 import re
 import shutil
@@ -39,6 +38,8 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from _results import machine, write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -134,29 +135,6 @@ def median(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
-def machine() -> str:
-    mem_gb = 0.0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem_gb = int(line.split()[1]) / 1024 / 1024
-    except OSError:
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{os.cpu_count()} CPUs (nproc), {mem_gb:.1f} GB memory, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}; load average {load:.1f} when it ran")
-
-
-def write_results(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    block = f"{START_MARK}\n{section.strip()}\n{END_MARK}"
-    if START_MARK in text and END_MARK in text:
-        text = re.sub(re.escape(START_MARK) + r".*?" + re.escape(END_MARK), lambda _m: block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def salesctl_cmd() -> list[str]:
     script = Path(sys.executable).parent / "salesctl"
     return [str(script)] if script.exists() else [sys.executable, "-m", "salesctl"]
@@ -202,6 +180,12 @@ def count_rows(db: Path, table: str) -> int:
 
 
 # --------------------------------------------------------------------------- main
+
+
+def write_results(section: str) -> None:
+    write_section(START_MARK, END_MARK, section, RESULTS)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)

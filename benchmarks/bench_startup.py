@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -29,6 +27,8 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+
+from _results import machine, write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -74,27 +74,8 @@ def heavy_imports(cmd: list[str], env: dict) -> list[str]:
     return sorted(found)
 
 
-def machine() -> str:
-    mem_gb = 0.0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem_gb = int(line.split()[1]) / 1024 / 1024
-    except OSError:
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{os.cpu_count()} CPUs (nproc), {mem_gb:.1f} GB memory, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}; load average {load:.1f} when it ran")
-
-
 def write_results(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    block = f"{START_MARK}\n{section.strip()}\n{END_MARK}"
-    if START_MARK in text and END_MARK in text:
-        text = re.sub(re.escape(START_MARK) + r".*?" + re.escape(END_MARK), lambda _m: block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section(START_MARK, END_MARK, section, RESULTS)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import resource
 import shutil
 import statistics
@@ -33,6 +32,8 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from _results import write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -195,13 +196,7 @@ def _counts(sqlite3: str, db: Path) -> dict:
 
 
 def write_results(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    block = f"{START_MARK}\n{section.strip()}\n{END_MARK}"
-    if START_MARK in text and END_MARK in text:
-        text = re.sub(re.escape(START_MARK) + r".*?" + re.escape(END_MARK), lambda _m: block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    write_section(START_MARK, END_MARK, section, RESULTS)
 
 
 def main(argv: list[str] | None = None) -> int:
