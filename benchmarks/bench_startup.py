@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         listing = measure(salesctl + ["customer", "list", "--limit", "20"], env, args.runs)
         listing_json = measure(salesctl + ["customer", "list", "--limit", "20", "--format", "json"], env, args.runs)
         # where a read command's time goes: importing the ORM, the models and the service, before any query
-        imports_only = measure(python + ["-c", "import salesctl.cli, salesctl.services.customers, salesctl.render"],
+        imports_only = measure(python + ["-c", "import salesctl.cli, salesctl.services.customers.customers, salesctl.render"],
                                env, args.runs)
         heavy_version = heavy_imports(["-m", "salesctl", "--version"], env)
         heavy_help = heavy_imports(["-m", "salesctl", "--help"], env)

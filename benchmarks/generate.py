@@ -229,7 +229,7 @@ def generate(url: str, *, customers: int = 100_000, visits: int = 1_000_000, dea
         AuditEntry, Contact, Customer, Deal, DealStageChange, GradeChange, Leave, OwnershipEntry, Payment,
         Report, Staff, Target, Visit,
     )
-    from salesctl.services.normalize import normalize_name
+    from salesctl.services.customers.normalize import normalize_name
     from salesctl.workdays import WorkCalendar
 
     calendar = WorkCalendar()

@@ -610,9 +610,9 @@ def test_customer_files_of_other_commands_follow_the_same_rule(archive_org, db_u
     from salesctl.errors import InvalidInput
     from salesctl.models import Staff
     from salesctl.periods import Clock
-    from salesctl.services import archive
+    from salesctl.services.security import archive
     from salesctl.services.context import Ctx
-    from salesctl.services.passwords import Secret
+    from salesctl.services.security.passwords import Secret
 
     def run(target, **kw):
         with db.session(db_url, write=True) as sess:

@@ -63,7 +63,7 @@ def _staff(session, handle):
 
 
 def test_changing_the_owner_without_a_ledger_entry_is_refused(session, db_url):
-    from salesctl.services.ownership import LedgerViolation
+    from salesctl.services.customers.ownership import LedgerViolation
 
     customer = _customer(session)
     customer.owner_id = _staff(session, "rep_b1").id
@@ -76,7 +76,7 @@ def test_changing_the_owner_without_a_ledger_entry_is_refused(session, db_url):
 
 def test_an_entry_for_another_owner_does_not_cover_the_change(session):
     from salesctl.models import OwnershipEntry
-    from salesctl.services.ownership import LedgerViolation
+    from salesctl.services.customers.ownership import LedgerViolation
 
     customer = _customer(session)
     rep_b1, rep_a2 = _staff(session, "rep_b1"), _staff(session, "rep_a2")
@@ -92,7 +92,7 @@ def test_ledger_entries_are_never_edited_or_deleted(session):
     from sqlmodel import select
 
     from salesctl.models import Customer, OwnershipEntry
-    from salesctl.services.ownership import LedgerViolation
+    from salesctl.services.customers.ownership import LedgerViolation
 
     entry = session.exec(select(OwnershipEntry).where(OwnershipEntry.kind == "grant")).one()
     entry.need = "rewritten"
@@ -115,7 +115,7 @@ def test_ledger_entries_are_never_edited_or_deleted(session):
 
 def test_a_new_customer_with_an_owner_needs_a_matching_ledger_entry_by_commit(session):
     from salesctl.models import Customer, OwnershipEntry
-    from salesctl.services.ownership import LedgerViolation
+    from salesctl.services.customers.ownership import LedgerViolation
 
     rep = _staff(session, "rep_a1")
     template = _customer(session)
@@ -139,7 +139,7 @@ def test_a_new_customer_with_an_owner_needs_a_matching_ledger_entry_by_commit(se
 def test_change_owner_is_the_way_and_the_cache_matches_the_ledger(session):
     from salesctl.periods import Clock
     from salesctl.services.context import Ctx
-    from salesctl.services.ownership import change_owner, ledger_mismatches
+    from salesctl.services.customers.ownership import change_owner, ledger_mismatches
 
     boss = _staff(session, "boss")
     ctx = Ctx(session=session, actor=boss, clock=Clock.system("2026-11-27T18:00"))
@@ -153,7 +153,7 @@ def test_the_demo_company_is_consistent_with_its_ledger(demo):
     from sqlmodel import Session
 
     from salesctl import db
-    from salesctl.services.ownership import ledger_mismatches
+    from salesctl.services.customers.ownership import ledger_mismatches
 
     with Session(db.get_engine(demo)) as sess:
         assert ledger_mismatches(sess) == []
@@ -164,7 +164,7 @@ def _spawn(db_url, env, handle, args, start_at):
     """`python -m salesctl --db URL --as HANDLE claim add …`, held until start_at so both race."""
     wrapper = (
         "import runpy, sys, time\n"
-        "import salesctl.cli, salesctl.services.claims, salesctl.services.customers\n"
+        "import salesctl.cli, salesctl.services.sales.claims, salesctl.services.customers.customers\n"
         "from salesctl import db\n"
         "db.ensure_ready(sys.argv[3])  # warm up: imports and a pooled connection before the start line\n"
         "time.sleep(max(0.0, float(sys.argv[1]) - time.time()))\n"

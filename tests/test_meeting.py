@@ -32,7 +32,7 @@ MINUTES = """# 销售部例会 2026-11-23
 
 # --------------------------------------------------------------------------- parsing
 def test_parse_minutes_chinese_text_handles_and_due_forms():
-    from salesctl.services.meetings import parse_minutes
+    from salesctl.services.teamwork.meetings import parse_minutes
 
     monday = date(2026, 11, 23)
     text = (
@@ -69,7 +69,7 @@ def test_parse_minutes_chinese_text_handles_and_due_forms():
 ])
 def test_parse_minutes_refusals_name_the_line(line, needle):
     from salesctl.errors import InvalidInput
-    from salesctl.services.meetings import parse_minutes
+    from salesctl.services.teamwork.meetings import parse_minutes
 
     with pytest.raises(InvalidInput) as info:
         parse_minutes("纪要\n" + line + "\n", date(2026, 11, 23), "--minutes-file")

@@ -31,7 +31,7 @@ def make_customer(url: str, name: str, owner: str | None, *, created: str = CREA
     """A customer owned by `owner` (a handle, or None for the pool): Customer + Contact + a "report" entry."""
     from salesctl import db
     from salesctl.models import Contact, Customer, OwnershipEntry
-    from salesctl.services.normalize import normalize_name
+    from salesctl.services.customers.normalize import normalize_name
 
     at = _ts(created)
     with db.session(url, write=True) as sess:

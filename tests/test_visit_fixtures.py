@@ -20,7 +20,7 @@ def make_customer(url: str, name: str, owner: str | None, *, grade: str = "C", c
 
     from salesctl import db
     from salesctl.models import Contact, Customer, GradeChange, OwnershipEntry, Staff
-    from salesctl.services.normalize import normalize_name
+    from salesctl.services.customers.normalize import normalize_name
 
     at = datetime.fromisoformat(created)
     with db.session(url, write=True) as sess:

@@ -488,7 +488,3 @@ class AuditEntry(SQLModel, table=True):
     before: Optional[str] = _text(default=None)
     after: Optional[str] = _text(default=None)
 
-
-# The ownership ledger's guard (services.ownership) holds in every session that can load a
-# Customer: imported here, it cannot be forgotten (owner changes only with a ledger entry).
-import salesctl.services.ownership  # noqa: E402,F401

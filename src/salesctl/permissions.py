@@ -196,7 +196,7 @@ def resolve_scope(
     all_: bool = False,
 ) -> Scope:
     """The scope flags of SPEC section 2, checked against what the actor may see."""
-    from salesctl.services.lookup import find_staff
+    from salesctl.directory import find_staff
 
     chosen = [name for name, on in (("--mine", mine), ("--team", team), ("--manager", manager), ("--rep", rep), ("--all", all_)) if on]
     if len(chosen) > 1:

@@ -30,7 +30,7 @@ def password_set(password_file: PasswordFileOpt = None):
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import passwords
+    from salesctl.services.security import passwords
 
     secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.new"), confirm=t("archive.prompt.again"))
     passwords.check_strength(secret.value, secret.source)  # before opening the database
@@ -59,7 +59,7 @@ def password_status(
     from salesctl.messages import t
     from salesctl.permissions import resolve_scope
     from salesctl.render import Column
-    from salesctl.services import passwords
+    from salesctl.services.security import passwords
 
     with command_context() as ctx:
         scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
@@ -84,8 +84,8 @@ def friday(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.permissions import resolve_scope
-    from salesctl.services import archive as svc
-    from salesctl.services import passwords
+    from salesctl.services.security import archive as svc
+    from salesctl.services.security import passwords
 
     # the file must be private (checked first: a readable password file is already a leak)
     secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.password", handle=""), private=True)

@@ -31,7 +31,7 @@ def audit(
     from salesctl.messages import t
     from salesctl.periods import parse_date
     from salesctl.render import Column
-    from salesctl.services.audit_log import audit_rows
+    from salesctl.services.security.audit_log import audit_rows
 
     with command_context() as ctx:
         start = parse_date(since, "since", ctx.today) if since else None

@@ -76,7 +76,7 @@ def add(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import claims as svc
+    from salesctl.services.sales import claims as svc
 
     fields = {"contact": contact, "title": title, "phone": phone, "status": status, "industry": industry,
               "region": region, "address": address}
@@ -115,7 +115,7 @@ def list_(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import claims as svc
+    from salesctl.services.sales import claims as svc
 
     fmt = fmt_value(format)
     with command_context() as ctx:
@@ -152,7 +152,7 @@ def approve(
     Example: salesctl claim approve 42 --note "王芳掌握客户需求更清楚" --owner-had-info no
     """
     from salesctl.messages import t
-    from salesctl.services import claims as svc
+    from salesctl.services.sales import claims as svc
 
     with command_context(write=True) as ctx:
         decision = svc.approve_claim(ctx, claim_id, note=note, owner_had_info=owner_had_info)
@@ -173,7 +173,7 @@ def reject(
     Example: salesctl claim reject 42 --reason "张杰已及时掌握项目信息"
     """
     from salesctl.messages import t
-    from salesctl.services import claims as svc
+    from salesctl.services.sales import claims as svc
 
     with command_context(write=True) as ctx:
         decision = svc.reject_claim(ctx, claim_id, reason=reason)
@@ -194,7 +194,7 @@ def release(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import claims as svc
+    from salesctl.services.sales import claims as svc
 
     with command_context(write=True) as ctx:
         entry, record, previous = svc.release_customer(ctx, customer, reason=reason)
@@ -220,7 +220,7 @@ def expire(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services import claims as svc
+    from salesctl.services.sales import claims as svc
 
     with command_context(write=not dry_run) as ctx:
         result = svc.expire(ctx, dry_run=dry_run, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
@@ -257,7 +257,7 @@ def missed(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services import claims as svc
+    from salesctl.services.sales import claims as svc
 
     fmt = fmt_value(format)
     if list_only:

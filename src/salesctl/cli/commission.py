@@ -66,7 +66,7 @@ def plan_show(
     Example: salesctl commission plan show --format json
     """
     from salesctl.messages import t
-    from salesctl.services import commission as svc
+    from salesctl.services.pay import commission as svc
 
     book = svc.load_plan_file(file, "file") if file else svc.current_book()
     columns = [_col("plan"), _col("applies_to"), _col("basis"), _col("mode"), _col("tiers"), _col("amount_tiers"),
@@ -83,7 +83,7 @@ def plan_check(file: Annotated[str, typer.Argument(help="The plan TOML to check.
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import commission as svc
+    from salesctl.services.pay import commission as svc
 
     book = svc.load_plan_file(file, "file")
     names = ", ".join(p.name for p in book.plans())
@@ -106,7 +106,7 @@ def calc(
     Example: salesctl commission calc --month 2026-11 --team
     """
     from salesctl.messages import t
-    from salesctl.services import commission as svc
+    from salesctl.services.pay import commission as svc
 
     with command_context() as ctx:
         result = svc.calc(ctx, month, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
@@ -126,7 +126,7 @@ def statement(
     Example: salesctl commission statement wang.fang --month 2026-11
     """
     from salesctl.messages import label, t
-    from salesctl.services import commission as svc
+    from salesctl.services.pay import commission as svc
 
     with command_context() as ctx:
         st = svc.statement(ctx, handle, month)
@@ -156,7 +156,7 @@ def settle(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.money import display
-    from salesctl.services import commission as svc
+    from salesctl.services.pay import commission as svc
 
     with command_context(write=not dry_run) as ctx:
         statements = svc.settle(ctx, month, team=team, manager=manager, rep=rep, all_=all_, dry_run=dry_run)
@@ -185,7 +185,7 @@ def adjust(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.money import fmt
-    from salesctl.services import commission as svc
+    from salesctl.services.pay import commission as svc
 
     with command_context(write=True) as ctx:
         record = svc.adjust(ctx, handle, month, amount, reason)
@@ -217,7 +217,7 @@ def whatif(
 
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import commission as svc
+    from salesctl.services.pay import commission as svc
 
     with command_context() as ctx:
         result = svc.whatif(ctx, plan, month, mine=mine, team=team, manager=manager, rep=rep, all_=all_)

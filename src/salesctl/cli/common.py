@@ -104,7 +104,7 @@ def command_context(*, write: bool = False, actor: bool = True) -> Iterator["Ctx
             raise NotInitialised(t(db.NOT_INITIALISED))
         ctx = Ctx(session=sess, actor=None, clock=clock(), url=url)
         if actor:
-            from salesctl.services.staff import resolve_actor
+            from salesctl.services.org.staff import resolve_actor
 
             ctx.actor = resolve_actor(sess, state.as_user)
         yield ctx

@@ -60,7 +60,7 @@ def _emit_change(ctx_result, fmt: str) -> None:
 
 def _step(complaint_id: int, status: Optional[str], note: Optional[str], fmt: str, *,
           resolution: Optional[str] = None, satisfaction: Optional[int] = None) -> None:
-    from salesctl.services import complaints as svc
+    from salesctl.services.teamwork import complaints as svc
 
     with command_context(write=True) as ctx:
         complaint, before = svc.change_status(ctx, complaint_id, status, note=note, resolution=resolution,
@@ -85,7 +85,7 @@ def add(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import complaints as svc
+    from salesctl.services.teamwork import complaints as svc
 
     body = read_text_option(text, text_file, "text")
     with command_context(write=True) as ctx:
@@ -110,7 +110,7 @@ def list_(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import complaints as svc
+    from salesctl.services.teamwork import complaints as svc
 
     fmt = fmt_value(format)
     with command_context() as ctx:
@@ -130,7 +130,7 @@ def show(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services import complaints as svc
+    from salesctl.services.teamwork import complaints as svc
 
     with command_context() as ctx:
         detail = svc.complaint_detail(ctx, complaint_id)
@@ -194,7 +194,7 @@ def close(
 
     Example: salesctl complaint close 4 --satisfaction 4 --note "客户表示满意"
     """
-    from salesctl.services import complaints as svc
+    from salesctl.services.teamwork import complaints as svc
 
     score = svc.parse_satisfaction(satisfaction)
     _step(complaint_id, "closed", note, fmt_value(format), satisfaction=score)
@@ -211,7 +211,7 @@ def overdue(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import complaints as svc
+    from salesctl.services.teamwork import complaints as svc
 
     fmt = fmt_value(format)
     with command_context() as ctx:

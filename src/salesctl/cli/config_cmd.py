@@ -72,7 +72,7 @@ def whoami(format: FormatOpt = OutputFormat.table):
     Example: salesctl --as wang.fang whoami
     """
     from salesctl import render
-    from salesctl.services import staff as svc
+    from salesctl.services.org import staff as svc
 
     with command_context() as ctx:
         detail = svc.staff_detail(ctx, ctx.actor.handle)

@@ -69,7 +69,7 @@ def _all_row_columns():
         "incomplete": Column("incomplete", label="customer.col.incomplete", kind="bool"),
     }
     known = {c.key: c for c in _row_columns()} | extra
-    from salesctl.services.customers import ROW_KEYS
+    from salesctl.services.customers.customers import ROW_KEYS
 
     return [known[key] for key in ROW_KEYS]
 
@@ -84,7 +84,7 @@ def _ask_missing(values: dict, grade: Optional[str]) -> tuple[dict, Optional[str
     from salesctl.models import CUSTOMER_STATUSES, GRADES
 
     def check_phone(text):
-        from salesctl.services.normalize import normalize_phone
+        from salesctl.services.customers.normalize import normalize_phone
 
         try:
             normalize_phone(text)
@@ -139,7 +139,7 @@ def add(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import customers as svc
+    from salesctl.services.customers import customers as svc
 
     values = {"contact": contact, "title": title, "phone": phone, "status": status}
     if any(not (v or "").strip() for v in values.values()) and render.interactive():
@@ -189,7 +189,7 @@ def list_(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import customers as svc
+    from salesctl.services.customers import customers as svc
 
     fmt = fmt_value(format)
     with command_context() as ctx:
@@ -270,7 +270,7 @@ def show(
     Example: salesctl customer show 华为技术 --format json
     """
     from salesctl import render
-    from salesctl.services import customers as svc
+    from salesctl.services.customers import customers as svc
 
     fmt = fmt_value(format)
     with command_context() as ctx:
@@ -304,7 +304,7 @@ def edit(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import customers as svc
+    from salesctl.services.customers import customers as svc
 
     with command_context(write=True) as ctx:
         record = svc.edit_customer(ctx, customer, name=name, contact=contact, title=title, phone=phone, status=status,
@@ -334,7 +334,7 @@ def contact_add(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import customers as svc
+    from salesctl.services.customers import customers as svc
 
     with command_context(write=True) as ctx:
         record = svc.add_contact(ctx, customer, name=name, title=title, phone=phone, email=email,
@@ -351,7 +351,7 @@ def contact_list(customer: CustomerArg, format: FormatOpt = OutputFormat.table):
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import customers as svc
+    from salesctl.services.customers import customers as svc
 
     with command_context() as ctx:
         record = svc.get_customer(ctx, customer)
@@ -377,7 +377,7 @@ def contact_edit(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import customers as svc
+    from salesctl.services.customers import customers as svc
 
     with command_context(write=True) as ctx:
         record = svc.edit_contact(ctx, contact_id, name=name, title=title, phone=phone, email=email,
@@ -407,7 +407,7 @@ def profile(
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services import customers as svc
+    from salesctl.services.customers import customers as svc
 
     if section is None:
         if text is not None or text_file is not None:
@@ -458,7 +458,7 @@ def regrade(
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services import customers as svc
+    from salesctl.services.customers import customers as svc
 
     fmt = fmt_value(format)
     if not auto:
@@ -534,7 +534,7 @@ def grades(
     from salesctl.models import GRADES
     from salesctl.render import Column
 
-    from salesctl.services import customers as svc
+    from salesctl.services.customers import customers as svc
 
     fmt = fmt_value(format)
     with command_context() as ctx:
@@ -604,7 +604,7 @@ def history(customer: CustomerArg, format: FormatOpt = OutputFormat.table):
     from salesctl import render
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services import customers as svc
+    from salesctl.services.customers import customers as svc
 
     with command_context() as ctx:
         record = svc.get_customer(ctx, customer)

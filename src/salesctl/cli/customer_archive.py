@@ -51,8 +51,8 @@ def export(
     """
     from salesctl import render
     from salesctl.permissions import resolve_scope
-    from salesctl.services import archive as svc
-    from salesctl.services import passwords
+    from salesctl.services.security import archive as svc
+    from salesctl.services.security import passwords
 
     svc.check_unencrypted_opt_out(no_encrypt, understood)
     target = svc.check_out_path(out, overwrite=force)
@@ -89,8 +89,8 @@ def open_(
     from salesctl import render
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services import archive as svc
-    from salesctl.services import passwords
+    from salesctl.services.security import archive as svc
+    from salesctl.services.security import passwords
 
     source = Path(file).expanduser()
     try:
@@ -119,7 +119,7 @@ def open_(
 def _env_password() -> bool:
     import os
 
-    from salesctl.services.passwords import PASSWORD_ENV
+    from salesctl.services.security.passwords import PASSWORD_ENV
 
     return bool(os.environ.get(PASSWORD_ENV))
 

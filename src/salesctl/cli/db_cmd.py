@@ -34,11 +34,11 @@ def backup(path: Annotated[str, typer.Argument(help="Where to write the copy (a 
     from salesctl.cli.common import command_context
     from salesctl.db import is_encrypted_url
     from salesctl.messages import t
-    from salesctl.services.maintenance import backup_sqlite
+    from salesctl.services.security.maintenance import backup_sqlite
 
     with command_context() as ctx:
         if is_encrypted_url(ctx.url):  # the copy keeps the same key: it stays encrypted
-            from salesctl.services.encryption import backup_encrypted
+            from salesctl.services.security.encryption import backup_encrypted
 
             target = backup_encrypted(ctx, path)
         else:
@@ -57,7 +57,7 @@ def check(format: Annotated[str, typer.Option("--format", "-f", help="table or j
     from salesctl import render
     from salesctl.cli.common import command_context
     from salesctl.messages import t
-    from salesctl.services.maintenance import check_database
+    from salesctl.services.security.maintenance import check_database
 
     with command_context() as ctx:
         result = check_database(ctx)
@@ -86,7 +86,7 @@ def encrypt(
     from salesctl.cli.common import clock, command_context, state
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services import encryption
+    from salesctl.services.security import encryption
 
     url = db.resolve_url(state.db)
     if db.is_encrypted_url(url):
@@ -127,7 +127,7 @@ def rekey(
     from salesctl.cli.common import clock, command_context, state
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services import encryption
+    from salesctl.services.security import encryption
 
     url = db.resolve_url(state.db)
     if not db.is_encrypted_url(url):

@@ -66,7 +66,7 @@ def add(
     Example: salesctl deal add 华光科技 --title 年度采购 --amount 120000 --stage 2 --expected-close 2026-12-31
     """
     from salesctl.messages import label, t
-    from salesctl.services import deals as svc
+    from salesctl.services.sales import deals as svc
 
     with command_context(write=True) as ctx:
         deal = svc.add_deal(ctx, customer, title=title, amount=amount, stage=stage, expected_close=expected_close,
@@ -90,7 +90,7 @@ def advance(
     Example: salesctl deal advance 12 --to 商务谈判 --note 已提交报价
     """
     from salesctl.messages import label, t
-    from salesctl.services import deals as svc
+    from salesctl.services.sales import deals as svc
 
     with command_context(write=True) as ctx:
         moved, before = svc.advance(ctx, deal, to=to, note=note, reason=reason)
@@ -112,7 +112,7 @@ def won(
     Example: salesctl deal won 12 --contract-date 2026-11-25
     """
     from salesctl.messages import label, t
-    from salesctl.services import deals as svc
+    from salesctl.services.sales import deals as svc
 
     with command_context(write=True) as ctx:
         moved = svc.mark_won(ctx, deal, contract_date=contract_date, note=note)
@@ -132,7 +132,7 @@ def lost(
     Example: salesctl deal lost 12 --reason competitor
     """
     from salesctl.messages import label, t
-    from salesctl.services import deals as svc
+    from salesctl.services.sales import deals as svc
 
     with command_context(write=True) as ctx:
         moved = svc.mark_lost(ctx, deal, reason=reason)
@@ -163,7 +163,7 @@ def list_(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.permissions import resolve_scope
-    from salesctl.services import deals as svc
+    from salesctl.services.sales import deals as svc
 
     with command_context() as ctx:
         scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
@@ -180,7 +180,7 @@ def show(deal: DealArg, format: FormatOpt = OutputFormat.table):
     from salesctl import render
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services import deals as svc
+    from salesctl.services.sales import deals as svc
 
     fmt = fmt_value(format)
     with command_context() as ctx:
@@ -222,7 +222,7 @@ def pipeline(
     from salesctl.messages import t
     from salesctl.permissions import resolve_scope
     from salesctl.render import Column
-    from salesctl.services import deals as svc
+    from salesctl.services.sales import deals as svc
 
     fmt = fmt_value(format)
     with command_context() as ctx:
@@ -260,7 +260,7 @@ def _draw_funnel(funnel, title: str) -> None:
 
     from salesctl.messages import label, t
     from salesctl.money import display
-    from salesctl.services import deals as svc
+    from salesctl.services.sales import deals as svc
 
     console = Console()
     table = Table(title=title, show_header=True, header_style="bold", box=None, pad_edge=False)

@@ -96,7 +96,7 @@ def evaluate(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import evaluation as svc
+    from salesctl.services.pay import evaluation as svc
 
     with command_context() as ctx:
         result = svc.evaluate(ctx, month=month, quarter=quarter, mine=mine, team=team, manager=manager,

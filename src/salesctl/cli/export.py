@@ -35,8 +35,8 @@ def export(
     from salesctl.errors import Conflict, InvalidInput
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services import archive
-    from salesctl.services import export as svc
+    from salesctl.services.security import archive
+    from salesctl.services.io import export as svc
 
     spec = svc.resolve_table(table)
     fmt = svc.resolve_format(format, out)
@@ -69,7 +69,7 @@ def export(
     if spec.customer_data and not no_encrypt:
         if fmt != "xlsx" or target.suffix.lower() != ".xlsx":
             raise InvalidInput(t("archive.err.plain_format", path=target))
-        from salesctl.services import passwords
+        from salesctl.services.security import passwords
 
         secret = passwords.obtain_secret(password_file, prompt=t("export.prompt.password"))
     with command_context(write=spec.customer_data) as ctx:

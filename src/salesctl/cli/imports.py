@@ -58,7 +58,7 @@ class _Bar:
 def _progress():
     import sys
 
-    from salesctl.services.imports import Progress
+    from salesctl.services.io.imports import Progress
 
     if not sys.stderr.isatty():
         yield Progress()  # piped: nothing but the summary
@@ -78,7 +78,7 @@ def _errors_target(errors_file, password_file, no_encrypt, understood):
 
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services import archive
+    from salesctl.services.security import archive
 
     archive.check_unencrypted_opt_out(no_encrypt, understood)
     if errors_file is None:
@@ -94,7 +94,7 @@ def _errors_target(errors_file, password_file, no_encrypt, understood):
         return target, None
     if target.suffix.lower() != ".xlsx":
         raise InvalidInput(t("archive.err.plain_format", path=target))
-    from salesctl.services import passwords
+    from salesctl.services.security import passwords
 
     return target, passwords.obtain_secret(password_file, prompt=t("import.prompt.password"))
 
@@ -105,8 +105,8 @@ def _read(file, kind, map_, encoding, sheet, password_file):
 
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services import archive
-    from salesctl.services import imports as svc
+    from salesctl.services.security import archive
+    from salesctl.services.io import imports as svc
 
     source = Path(file).expanduser()
     try:
@@ -114,7 +114,7 @@ def _read(file, kind, map_, encoding, sheet, password_file):
     except OSError as exc:
         raise InvalidInput(t("import.err.cannot_read", path=source, reason=exc.strerror)) from None
     if archive.is_encrypted(data):
-        from salesctl.services import passwords
+        from salesctl.services.security import passwords
 
         secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.open", path=source.name))
         data = archive.decrypt_bytes(data, secret.value, source=secret.source, path=str(source))
@@ -124,8 +124,8 @@ def _read(file, kind, map_, encoding, sheet, password_file):
 def _write_errors(ctx, report, target, secret, no_encrypt, understood) -> None:
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import archive
-    from salesctl.services import imports as svc
+    from salesctl.services.security import archive
+    from salesctl.services.io import imports as svc
 
     if target is None:
         return
@@ -177,7 +177,7 @@ def _print(report, fmt: str) -> None:
 
 
 def render_limit() -> int:
-    from salesctl.services.imports import LISTED_IN_TABLE
+    from salesctl.services.io.imports import LISTED_IN_TABLE
 
     return LISTED_IN_TABLE
 
@@ -247,7 +247,7 @@ def customers(
 
     Example: salesctl import customers 客户名单.xlsx --owner wang.fang --allow-incomplete --dry-run
     """
-    from salesctl.services import imports as svc
+    from salesctl.services.io import imports as svc
 
     _run_file("customers", file, map_=map_, encoding=encoding, sheet=sheet, dry_run=dry_run, errors_file=errors_file,
               password_file=password_file, no_encrypt=no_encrypt, understood=understood, format=format,
@@ -275,7 +275,7 @@ def visits(
 
     Example: salesctl import visits 拜访记录.csv --dry-run
     """
-    from salesctl.services import imports as svc
+    from salesctl.services.io import imports as svc
 
     _run_file("visits", file, map_=map_, encoding=encoding, sheet=sheet, dry_run=dry_run, errors_file=errors_file,
               password_file=password_file, no_encrypt=no_encrypt, understood=understood, format=format,
@@ -302,7 +302,7 @@ def deals(
 
     Example: salesctl import deals 商机.xlsx --map '项目=title'
     """
-    from salesctl.services import imports as svc
+    from salesctl.services.io import imports as svc
 
     _run_file("deals", file, map_=map_, encoding=encoding, sheet=sheet, dry_run=dry_run, errors_file=errors_file,
               password_file=password_file, no_encrypt=no_encrypt, understood=understood, format=format,
@@ -330,7 +330,7 @@ def staff(
 
     Example: salesctl import staff 员工.csv --under li.qiang
     """
-    from salesctl.services import imports as svc
+    from salesctl.services.io import imports as svc
 
     _run_file("staff", file, map_=map_, encoding=encoding, sheet=sheet, dry_run=dry_run, errors_file=errors_file,
               password_file=password_file, no_encrypt=no_encrypt, understood=understood, format=format,
@@ -351,7 +351,7 @@ def maven_crm(
 
     Example: salesctl import maven-crm ../shared/data/maven-crm --under zhao.min
     """
-    from salesctl.services.maven import import_maven
+    from salesctl.services.io.maven import import_maven
 
     with command_context(write=not dry_run) as ctx:
         with _progress() as progress:
@@ -372,7 +372,7 @@ def salesforce(
 
     Example: salesctl import salesforce ~/Downloads/sf-export --owner zhang.wei --dry-run
     """
-    from salesctl.services.salesforce import import_salesforce
+    from salesctl.services.io.salesforce import import_salesforce
 
     with command_context(write=not dry_run) as ctx:
         with _progress() as progress:

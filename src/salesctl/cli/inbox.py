@@ -28,7 +28,7 @@ def inbox(
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services import inbox as svc
+    from salesctl.services.teamwork import inbox as svc
 
     kinds = tuple(k.strip().lower() for k in kind) if kind else svc.KINDS
     for k in kinds:

@@ -32,7 +32,7 @@ def _lead_columns():
 
 def _all_columns():
     from salesctl.render import Column
-    from salesctl.services.leads import LEAD_KEYS
+    from salesctl.services.sales.leads import LEAD_KEYS
 
     known = {c.key: c for c in _lead_columns()}
     extra = {"customer_id": Column("customer_id", label="lead.col.customer_id", kind="int"),
@@ -61,7 +61,7 @@ def add(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import leads as svc
+    from salesctl.services.sales import leads as svc
 
     with command_context(write=True) as ctx:
         lead, customer = svc.add_lead(ctx, name, contact=contact, phone=phone, industry=industry, region=region,
@@ -84,7 +84,7 @@ def list_(
     from salesctl import render
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services import leads as svc
+    from salesctl.services.sales import leads as svc
 
     if open_ and status not in (None, "open"):
         raise InvalidInput(t("lead.err.open_conflict", status=status))
@@ -115,7 +115,7 @@ def _explain_columns():
 def _print_explain(ranking, fmt: str) -> None:
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import leads as svc
+    from salesctl.services.sales import leads as svc
 
     if fmt == "json":
         render.emit_object(ranking.explain(), "json")
@@ -159,7 +159,7 @@ def assign(
     from salesctl import render
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services import leads as svc
+    from salesctl.services.sales import leads as svc
 
     fmt = fmt_value(format)
     chosen = to

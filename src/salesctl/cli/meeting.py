@@ -80,7 +80,7 @@ def new(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.periods import parse_date
-    from salesctl.services import meetings as svc
+    from salesctl.services.teamwork import meetings as svc
 
     text = read_text_option(minutes, minutes_file, "minutes")
     field = "--minutes-file" if minutes_file is not None else "--minutes"
@@ -104,7 +104,7 @@ def show(
     Example: salesctl meeting show 12 --format markdown
     """
     from salesctl import render
-    from salesctl.services import meetings as svc
+    from salesctl.services.teamwork import meetings as svc
 
     with command_context() as ctx:
         detail = svc.meeting_detail(ctx, meeting_id)
@@ -131,7 +131,7 @@ def list_(
     from salesctl.messages import t
     from salesctl.periods import parse_date
     from salesctl.render import Column
-    from salesctl.services import meetings as svc
+    from salesctl.services.teamwork import meetings as svc
 
     columns = [
         Column("id", "meeting.col.id", kind="int"),
@@ -165,7 +165,7 @@ def actions(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import meetings as svc
+    from salesctl.services.teamwork import meetings as svc
 
     with command_context() as ctx:
         rows = svc.action_rows(ctx, open_only=open_, overdue=overdue, owner=owner, meeting_id=meeting, manager=manager)
@@ -184,7 +184,7 @@ def action_done(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import meetings as svc
+    from salesctl.services.teamwork import meetings as svc
 
     with command_context(write=True) as ctx:
         item, asked = svc.mark_done(ctx, action_id, note)
@@ -212,7 +212,7 @@ def agenda(
     """
     from salesctl import render
     from salesctl.periods import parse_date
-    from salesctl.services import meetings as svc
+    from salesctl.services.teamwork import meetings as svc
 
     with command_context() as ctx:
         day = parse_date(date, "date", ctx.today) if date else None

@@ -54,7 +54,7 @@ def add(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import deals as svc
+    from salesctl.services.sales import deals as svc
 
     confirm = None
     if render.interactive():
@@ -97,8 +97,8 @@ def list_(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.permissions import resolve_scope
-    from salesctl.services import deals as svc
-    from salesctl.services.visits import period_bounds
+    from salesctl.services.sales import deals as svc
+    from salesctl.services.sales.visits import period_bounds
 
     fmt = fmt_value(format)
     with command_context() as ctx:

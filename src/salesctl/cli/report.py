@@ -62,7 +62,7 @@ def _file(kind: str, period_text: str | None, rep: str | None, given: dict, draf
     from salesctl import render
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services import reports as svc
+    from salesctl.services.reports import reports as svc
 
     fmt = fmt_value(format)
     if draft and submit:
@@ -304,7 +304,7 @@ def show(
     """
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services import reports as svc
+    from salesctl.services.reports import reports as svc
 
     periods = [(k, v) for k, v in (("daily", date), ("weekly", week), ("monthly", month)) if v is not None]
     if report_id is not None and (periods or rep):
@@ -345,7 +345,7 @@ def list_(
     from salesctl.periods import parse_date
     from salesctl.permissions import resolve_scope
     from salesctl.render import Column
-    from salesctl.services import reports as svc
+    from salesctl.services.reports import reports as svc
 
     with command_context() as ctx:
         scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
@@ -373,7 +373,7 @@ def review(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import reports as svc
+    from salesctl.services.reports import reports as svc
 
     text = read_text_option(comment, comment_file, "comment")
     with command_context(write=True) as ctx:
@@ -410,7 +410,7 @@ def missing(
     from salesctl.messages import t
     from salesctl.permissions import resolve_scope
     from salesctl.render import Column
-    from salesctl.services import reports as svc
+    from salesctl.services.reports import reports as svc
 
     with command_context() as ctx:
         kind, period = svc.missing_period({"date": date, "week": week, "month": month}, ctx.today)

@@ -43,12 +43,12 @@ def init(
             return
         ctx = Ctx(session=sess, actor=None, clock=clock(), url=url)
         if demo:
-            from salesctl.services.demo import load_demo
+            from salesctl.services.io.demo import load_demo
 
             summary = load_demo(ctx)
             handle = summary["handle"]
         else:
-            from salesctl.services.staff import add_staff
+            from salesctl.services.org.staff import add_staff
 
             person = add_staff(ctx, admin, name=name, role=role, bootstrap=True)
             handle = person.handle

@@ -55,7 +55,7 @@ def add(
     from salesctl import render
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services import staff as svc
+    from salesctl.services.org import staff as svc
 
     missing = [flag for flag, value in (("--name", name), ("--role", role)) if not value]
     if missing:
@@ -81,7 +81,7 @@ def list_(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import staff as svc
+    from salesctl.services.org import staff as svc
 
     with command_context() as ctx:
         render.emit_rows(svc.staff_rows(ctx, include_inactive=inactive, role=role, manager=manager),
@@ -99,7 +99,7 @@ def show(
     """
     from salesctl import render
     from salesctl.render import Column
-    from salesctl.services import staff as svc
+    from salesctl.services.org import staff as svc
 
     with command_context() as ctx:
         detail = svc.staff_detail(ctx, handle)
@@ -126,7 +126,7 @@ def edit(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import staff as svc
+    from salesctl.services.org import staff as svc
 
     with command_context(write=True) as ctx:
         person = svc.edit_staff(ctx, handle, name=name, role=role, manager=manager, region=region,
@@ -145,7 +145,7 @@ def deactivate(handle: Annotated[str, typer.Argument(help="Handle, id or name.")
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import staff as svc
+    from salesctl.services.org import staff as svc
 
     with command_context(write=True) as ctx:
         person = svc.deactivate_staff(ctx, handle)
@@ -160,7 +160,7 @@ def tree(inactive: Annotated[bool, typer.Option("--inactive", help="Include deac
     """
     from salesctl import render
     from salesctl.messages import label, t
-    from salesctl.services import staff as svc
+    from salesctl.services.org import staff as svc
 
     with command_context() as ctx:
         roots = svc.org_tree(ctx, include_inactive=inactive)
@@ -216,7 +216,7 @@ def leave(
     from salesctl.messages import t
     from salesctl.periods import parse_date
     from salesctl.render import Column
-    from salesctl.services import staff as svc
+    from salesctl.services.org import staff as svc
 
     if list_only:
         with command_context() as ctx:

@@ -70,7 +70,7 @@ def month(
 
 def _run(kind: str, period: str | None, *, mine, team, manager, rep, all_, by, compare, format) -> None:
     from salesctl import render
-    from salesctl.services import summaries as svc
+    from salesctl.services.reports import summaries as svc
 
     fmt = fmt_value(format)
     terminal = render.stdout_is_terminal()
@@ -96,7 +96,7 @@ def _run(kind: str, period: str | None, *, mine, team, manager, rep, all_, by, c
 
 
 def _csv_keys(summary) -> list[str]:
-    from salesctl.services.summaries import ROW_KEYS
+    from salesctl.services.reports.summaries import ROW_KEYS
 
     if summary.group:
         return [summary.group, "reps"] + [k for k in ROW_KEYS if k not in ("handle", "name")]

@@ -54,7 +54,7 @@ def set_(
     from salesctl.messages import t
     from salesctl.money import fmt
     from salesctl.render import emit_id
-    from salesctl.services import targets as svc
+    from salesctl.services.pay import targets as svc
 
     with command_context(write=True) as ctx:
         record, created = svc.set_target(ctx, handle, month=month, quarter=quarter, amount=amount)
@@ -83,7 +83,7 @@ def list_(
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services import targets as svc
+    from salesctl.services.pay import targets as svc
 
     with command_context() as ctx:
         rows = svc.target_rows(ctx, month=month, quarter=quarter, mine=mine, team=team, manager=manager,

@@ -73,7 +73,7 @@ def log(
     """
     from salesctl import render
     from salesctl.messages import label, t
-    from salesctl.services import visits as svc
+    from salesctl.services.sales import visits as svc
 
     if render.interactive():
         content = content or _ask("visit.prompt.content")
@@ -120,7 +120,7 @@ def list_(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.permissions import resolve_scope
-    from salesctl.services import visits as svc
+    from salesctl.services.sales import visits as svc
 
     with command_context() as ctx:
         scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
@@ -148,7 +148,7 @@ def due(
     from salesctl.messages import t
     from salesctl.permissions import resolve_scope
     from salesctl.render import Column
-    from salesctl.services import visits as svc
+    from salesctl.services.sales import visits as svc
 
     with command_context() as ctx:
         scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)

@@ -1,0 +1,1 @@
+"""Data exchange: imports (CSV/XLSX, Maven CRM, Salesforce), exports, and the demo company."""
