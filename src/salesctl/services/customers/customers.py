@@ -430,7 +430,8 @@ def list_customers(
     stmt = stmt.order_by(*order)
     if limit:
         stmt = stmt.limit(limit)
-    result = ctx.session.execute(stmt, execution_options={"yield_per": 500})
+    # Core execution (no ORM entities to load): plain rows, streamed in batches
+    result = ctx.session.connection().execute(stmt, execution_options={"yield_per": 1000})
     try:
         for record in result:
             yield _as_row(record)
