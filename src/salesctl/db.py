@@ -150,6 +150,9 @@ def get_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = False
+        # JIT compilation costs PostgreSQL seconds on a summary's plans and pays back only on
+        # long analytical queries: a command's statements are short.
+        kwargs["connect_args"] = {"options": "-c jit=off"}
     try:
         engine = create_engine(url, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:

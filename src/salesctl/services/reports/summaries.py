@@ -282,9 +282,12 @@ def summarise(session, clock: Clock, period: Period, scope: Scope, *, staff: dic
     until = min(hi, clock.now_utc)
     later = aliased(Visit)
     # "later" is (at, id) after the visit's; written with at >= so the (customer_id, at) index gives a range
-    newer_visit = exists().where(
+    # OFFSET 0 keeps it a correlated subquery, one (customer_id, at) index probe per open
+    # follow-up: PostgreSQL would otherwise flatten it into an anti-join and, misjudging how
+    # few follow-ups are open (done and due are correlated), hash every visit of the company.
+    newer_visit = (select(later.id).where(
         later.customer_id == Visit.customer_id, later.at >= Visit.at, later.at < until,
-        or_(later.at > Visit.at, later.id > Visit.id))
+        or_(later.at > Visit.at, later.id > Visit.id)).offset(0).exists())
     stmt = _scoped(select(Customer.owner_id, func.count()).select_from(Visit)
                    .join(Customer, Customer.id == Visit.customer_id)
                    .where(Visit.follow_up_done == false(), Visit.follow_up < as_of, ~newer_visit)
