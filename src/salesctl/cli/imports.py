@@ -58,7 +58,7 @@ class _Bar:
 def _progress():
     import sys
 
-    from salesctl.services.io.imports import Progress
+    from salesctl.services.io.outcomes import Progress
 
     if not sys.stderr.isatty():
         yield Progress()  # piped: nothing but the summary
@@ -78,9 +78,9 @@ def _errors_target(errors_file, password_file, no_encrypt, understood):
 
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services.security import archive
+    from salesctl.services.security import files
 
-    archive.check_unencrypted_opt_out(no_encrypt, understood)
+    files.check_unencrypted_opt_out(no_encrypt, understood)
     if errors_file is None:
         if no_encrypt:
             raise InvalidInput(t("import.err.no_encrypt_without_file"))
@@ -105,37 +105,38 @@ def _read(file, kind, map_, encoding, sheet, password_file):
 
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services.security import archive
-    from salesctl.services.io import imports as svc
+    from salesctl.services.security import files
+    from salesctl.services.io import columns
 
     source = Path(file).expanduser()
     try:
         data = source.read_bytes()
     except OSError as exc:
         raise InvalidInput(t("import.err.cannot_read", path=source, reason=exc.strerror)) from None
-    if archive.is_encrypted(data):
+    if files.is_encrypted(data):
         from salesctl.services.security import passwords
 
         secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.open", path=source.name))
-        data = archive.decrypt_bytes(data, secret.value, source=secret.source, path=str(source))
-    return svc.load_table(source, kind, overrides=map_ or (), encoding=encoding, sheet=sheet, data=data)
+        data = files.decrypt_bytes(data, secret.value, source=secret.source, path=str(source))
+    return columns.load_table(source, kind, overrides=map_ or (), encoding=encoding, sheet=sheet, data=data)
 
 
 def _write_errors(ctx, report, target, secret, no_encrypt, understood) -> None:
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services.security import archive
-    from salesctl.services.io import imports as svc
+    from salesctl.services.security import files
+    from salesctl.services.io import workbook
+    from salesctl.services.io import outcomes
 
     if target is None:
         return
     if not report.problems:
         render.info(t("import.msg.no_errors_file", path=target))
         return
-    headers, rows = svc.problem_rows(report)
-    xlsx = archive.table_workbook(headers, rows, "errors")
-    plain = svc.problem_csv(report) if target.suffix.lower() != ".xlsx" else xlsx
-    encrypted = archive.write_customer_file(ctx, target, xlsx, plain, secret=secret, no_encrypt=no_encrypt,
+    headers, rows = outcomes.problem_rows(report)
+    xlsx = workbook.table_workbook(headers, rows, "errors")
+    plain = outcomes.problem_csv(report) if target.suffix.lower() != ".xlsx" else xlsx
+    encrypted = files.write_customer_file(ctx, target, xlsx, plain, secret=secret, no_encrypt=no_encrypt,
                                             understood=understood, what=f"import {report.kind} errors",
                                             rows=len(rows))
     render.info(t("import.msg.errors_file" if encrypted else "import.msg.errors_file_plain", path=target, rows=len(rows)))
@@ -177,7 +178,7 @@ def _print(report, fmt: str) -> None:
 
 
 def render_limit() -> int:
-    from salesctl.services.io.imports import LISTED_IN_TABLE
+    from salesctl.services.io.outcomes import LISTED_IN_TABLE
 
     return LISTED_IN_TABLE
 
@@ -302,11 +303,11 @@ def deals(
 
     Example: salesctl import deals 商机.xlsx --map '项目=title'
     """
-    from salesctl.services.io import imports as svc
+    from salesctl.services.io import imports_other as other
 
     _run_file("deals", file, map_=map_, encoding=encoding, sheet=sheet, dry_run=dry_run, errors_file=errors_file,
               password_file=password_file, no_encrypt=no_encrypt, understood=understood, format=format,
-              call=lambda ctx, table, progress: svc.import_deals(
+              call=lambda ctx, table, progress: other.import_deals(
                   ctx, table, on_duplicate=on_duplicate, partial=partial, dry_run=dry_run, progress=progress))
 
 
@@ -330,11 +331,11 @@ def staff(
 
     Example: salesctl import staff 员工.csv --under li.qiang
     """
-    from salesctl.services.io import imports as svc
+    from salesctl.services.io import imports_other as other
 
     _run_file("staff", file, map_=map_, encoding=encoding, sheet=sheet, dry_run=dry_run, errors_file=errors_file,
               password_file=password_file, no_encrypt=no_encrypt, understood=understood, format=format,
-              call=lambda ctx, table, progress: svc.import_staff(
+              call=lambda ctx, table, progress: other.import_staff(
                   ctx, table, under=under, on_duplicate=on_duplicate, partial=partial, dry_run=dry_run,
                   progress=progress))
 

@@ -42,10 +42,12 @@ from sqlalchemy import select
 from salesctl.errors import Conflict, InvalidInput, PermissionDenied
 from salesctl.messages import t
 from salesctl.models import Contact, Deal, DealStageChange, Lead, Visit
-from salesctl.services.io.imports import (
-    DEFAULT_TIME, CustomerValidator, DuplicateIndex, ImportReport, Progress, RowError, RowResult, StaffIndex,
-    allocate_ids, bulk_insert, check_folder, default_owner, find_file, read_records, write_customers,
-)
+from salesctl.services.io.bulk import allocate_ids, bulk_insert
+from salesctl.services.io.checks import CustomerValidator, DuplicateIndex, StaffIndex, default_owner
+from salesctl.services.io.columns import check_folder, find_file, read_records
+from salesctl.services.io.imports import write_customers
+from salesctl.services.io.outcomes import ImportReport, Progress, RowError, RowResult
+from salesctl.services.io.sheets import DEFAULT_TIME
 
 STAGE_MAP = {
     "prospecting": 1, "qualification": 1,
