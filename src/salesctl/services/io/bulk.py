@@ -58,6 +58,7 @@ def bulk_insert(session, table, rows: Iterable[dict], batch: int = 20_000, progr
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         processors.append((name, process, {}))
     sql = compiled.string
+    given = set(names)
     def processed(values: list, process, memo: dict) -> list:
         out = []
         for value in values:
@@ -76,7 +77,10 @@ def bulk_insert(session, table, rows: Iterable[dict], batch: int = 20_000, progr
     while chunk:
         columns = []  # column by column: one tight loop per column beats one per cell
         for name, process, memo in processors:
-            values = [row[name] for row in chunk]
+            if name in given:
+                values = [row[name] for row in chunk]
+            else:  # a column with a Python-side scalar default that the rows leave out
+                values = [table.c[name].default.arg] * len(chunk)
             columns.append(values if process is None else processed(values, process, memo))
         params = list(zip(*columns)) if positional else [dict(zip(order, values)) for values in zip(*columns)]
         conn.exec_driver_sql(sql, params)
