@@ -86,8 +86,13 @@ REQUIRED_COLUMNS = {"customers": ("name",), "visits": ("customer",), "deals": ("
 IGNORE_WORDS = ("-", "ignore", "skip", "none", "忽略", "")
 
 
+# traditional characters of the column names above (files from Taiwan and Hong Kong): matched as simplified
+_TRADITIONAL = str.maketrans("戶稱聯絡職務機狀態電話區業級網郵負責預計購買時間單員銷屬類別號碼繫係內結題應對象產價額階段勢備註細詳廠牌類",
+                             "户称联络职务机状态电话区业级网邮负责预计购买时间单员销属类别号码系系内结题应对象产价额阶段势备注细详厂牌类")
+
+
 def _norm_header(value: Any) -> str:
-    text_value = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    text_value = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip().translate(_TRADITIONAL)
     text_value = re.sub(r"[\(\[（【<《].*?[\)\]）】>》]", "", text_value)
     text_value = text_value.casefold()
     return re.sub(r"[\s_\-\.:：*＊/·#'\"?？!！]+", "", text_value)
@@ -244,7 +249,7 @@ def locate(sheet: Sheet, kind: str, overrides: list[tuple[str, str | None]] = ()
     columns, ignored, overridden = guess_columns(headers, kind, overrides)
     missing = [key for key in REQUIRED_COLUMNS[kind] if key not in columns]
     if missing:
-        raise InvalidInput(t("import.err.no_column", fields=", ".join(missing), row=number,
+        raise InvalidInput(t("import.err.no_column", file=sheet.path, fields=", ".join(missing), row=number,
                              columns=", ".join(h for h in headers if h) or "-", example=f"{headers[0] or 'A'}={missing[0]}"))
     return Table(sheet=sheet, kind=kind, header_row=number, headers=headers, columns=columns,
                  ignored=[headers[i] or _letter(i) for i in ignored], rows=sheet.rows[chosen + 1:],
@@ -269,11 +274,11 @@ def _letter(index: int) -> str:
 
 
 def load_table(path: str | Path, kind: str, *, overrides: Iterable[str] = (), encoding: str | None = None,
-               sheet: str | None = None, data: bytes | None = None) -> Table:
+               sheet: str | None = None, data: bytes | None = None, delimiter: str | None = None) -> Table:
     if kind not in KINDS:
         raise InvalidInput(t("import.err.bad_kind", kind=kind, accepted=", ".join(KINDS)))
     parsed = parse_overrides(overrides, kind)
-    return locate(read_sheet(path, encoding=encoding, sheet=sheet, data=data), kind, parsed)
+    return locate(read_sheet(path, encoding=encoding, sheet=sheet, data=data, delimiter=delimiter), kind, parsed)
 
 
 # --------------------------------------------------------------------------- CRM exports (folders of CSV files)
