@@ -603,14 +603,15 @@ def test_passwords_never_reach_the_database_or_output_in_clear(archive_org, cli,
 
 # --------------------------------------------------------------------------- the rule for other files
 def test_customer_files_of_other_commands_follow_the_same_rule(archive_org, db_url, tmp_path):
-    """services.archive.write_customer_file: what CSV/JSON exports and import error files use."""
+    """services.files.write_customer_file: what CSV/JSON exports and import error files use."""
     from sqlmodel import select
 
     from salesctl import db
     from salesctl.errors import InvalidInput
     from salesctl.models import Staff
     from salesctl.periods import Clock
-    from salesctl.services.security import archive
+    from salesctl.services.security import files
+    from salesctl.services.io import workbook
     from salesctl.services.context import Ctx
     from salesctl.services.security.passwords import Secret
 
@@ -618,8 +619,8 @@ def test_customer_files_of_other_commands_follow_the_same_rule(archive_org, db_u
         with db.session(db_url, write=True) as sess:
             actor = sess.exec(select(Staff).where(Staff.handle == "rep_a1")).one()
             ctx = Ctx(session=sess, actor=actor, clock=Clock.system("2026-11-27T17:30+08:00"), url=db_url)
-            xlsx = archive.table_workbook(["name", "phone"], [["新客户乙", "13800000000"], ["=cmd()", None]], "rows")
-            return archive.write_customer_file(ctx, target, xlsx, b"name,phone\n", what="test export", rows=2, **kw)
+            xlsx = workbook.table_workbook(["name", "phone"], [["新客户乙", "13800000000"], ["=cmd()", None]], "rows")
+            return files.write_customer_file(ctx, target, xlsx, b"name,phone\n", what="test export", rows=2, **kw)
 
     before = audit_count(db_url)
     with pytest.raises(InvalidInput, match="--no-encrypt"):

@@ -59,7 +59,7 @@ def secret_file(path, text=PASSWORD + "\n"):
     (["account", "phone", "industry", "sector"], {"name": 0, "phone": 1, "industry": 2}),
 ])
 def test_the_guesser_maps_chinese_and_english_names(headers, expected):
-    from salesctl.services.io.imports import guess_columns
+    from salesctl.services.io.columns import guess_columns
 
     columns, ignored, _overridden = guess_columns(headers, "customers")
     assert columns == expected
@@ -67,7 +67,7 @@ def test_the_guesser_maps_chinese_and_english_names(headers, expected):
 
 
 def test_map_overrides_a_guess_drops_a_column_and_takes_letters():
-    from salesctl.services.io.imports import guess_columns, parse_overrides
+    from salesctl.services.io.columns import guess_columns, parse_overrides
 
     headers = ["单位全称", "联系人", "电话", "备用电话"]
     overrides = parse_overrides(["单位全称=name", "电话=-", "D=phone"], "customers")
@@ -147,7 +147,8 @@ def test_an_undecodable_file_and_a_wrong_forced_encoding_exit_2(org, cli, db_url
     bad = tmp_path / "bad.csv"
     bad.write_bytes(HEADER.encode() + b"\x80\x80 broken\r\n")
     result = cli("import", "customers", str(bad), as_="rep_a1")
-    assert result.exit_code == 2 and "neither UTF-8 nor GBK/GB18030" in result.stderr and "--encoding" in result.stderr
+    assert result.exit_code == 2 and "cannot be told with confidence" in result.stderr and "--encoding" in result.stderr
+    assert str(bad) in result.stderr and "Big5" in result.stderr
     gbk = tmp_path / "gbk.csv"
     gbk.write_bytes((HEADER + ROWS[0] + "\r\n").encode("gbk"))
     forced = cli("import", "customers", str(gbk), "--encoding", "utf-8", as_="rep_a1")
@@ -213,7 +214,8 @@ def test_xlsx_rejected_rows_carry_their_sheet_row_numbers(org, cli, db_url, tmp_
 
 
 def test_an_encrypted_workbook_opens_with_its_authors_password(org, cli, db_url, tmp_path):
-    from salesctl.services.security.archive import encrypt_bytes, table_workbook
+    from salesctl.services.io.workbook import table_workbook
+    from salesctl.services.security.files import encrypt_bytes
 
     data = table_workbook(["客户名称", "联系人", "职务", "手机", "状态"], [["甲有限公司", "张伟", "经理", "13812345678", "跟进中"]], "c")
     path = tmp_path / "enc.xlsx"

@@ -199,7 +199,9 @@ def test_salesforce_sample_every_row_accounted_for(org, cli, db_url):
     # the address came from a quoted field holding JSON; the phone got its US country code
     assert walker["address"] == "757 William Pass Apt. 782, Katherinemouth, ID 74929, United States"
     assert walker["industry"] == "Finance" and walker["owner"] == "mgr_a"
-    assert walker["contacts"][0]["phone"].startswith("+1")
+    # the sample's made-up 345-658-8094 is no US number (the phone library says so): left out, counted
+    assert walker["contacts"][0]["phone"] is None
+    assert any(f.get("also", {}).get("phone_dropped") for f in doc["files"])
     assert walker["last_contact_at"] is not None
     pool = query(db_url, "select count(*) from customer where owner_id is null")
     assert pool == [(len(leads),)]

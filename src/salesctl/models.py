@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Optional
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from salesctl.dbtypes import Money, UTCDateTime
@@ -113,6 +114,7 @@ class Contact(SQLModel, table=True):
     decision_maker: bool = Field(default=False)
     is_primary: bool = Field(default=False)
     note: Optional[str] = _text(default=None)
+    phone_invalid: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})  # 0007: kept, flagged
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
 

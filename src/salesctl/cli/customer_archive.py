@@ -52,10 +52,11 @@ def export(
     from salesctl import render
     from salesctl.permissions import resolve_scope
     from salesctl.services.security import archive as svc
+    from salesctl.services.security import files
     from salesctl.services.security import passwords
 
-    svc.check_unencrypted_opt_out(no_encrypt, understood)
-    target = svc.check_out_path(out, overwrite=force)
+    files.check_unencrypted_opt_out(no_encrypt, understood)
+    target = files.check_out_path(out, overwrite=force)
     secret = None
     if not no_encrypt:
         if password_file is None and not _env_password() and render.interactive():
@@ -90,6 +91,7 @@ def open_(
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
     from salesctl.services.security import archive as svc
+    from salesctl.services.security import files
     from salesctl.services.security import passwords
 
     source = Path(file).expanduser()
@@ -97,21 +99,21 @@ def open_(
         data = source.read_bytes()
     except OSError as exc:
         raise InvalidInput(t("import.err.cannot_read", path=source, reason=exc.strerror)) from None
-    encrypted = svc.is_encrypted(data)
+    encrypted = files.is_encrypted(data)
     if encrypted:
         secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.open", path=source.name))
-        data = svc.decrypt_bytes(data, secret.value, source=secret.source, path=str(source))
+        data = files.decrypt_bytes(data, secret.value, source=secret.source, path=str(source))
     summary = svc.summarize(data, str(source), encrypted=encrypted)
     if out is None:
         _print_summary(summary, fmt_value(format))
         return
-    target = svc.check_out_path(out, overwrite=force)
+    target = files.check_out_path(out, overwrite=force)
     with command_context(write=True) as ctx:
-        svc.write_file(target, data, svc.PLAIN_MODE)
+        files.write_file(target, data, files.PLAIN_MODE)
         ctx.audit("archive.open", "archive", None, None,
                   {"file": str(source.resolve()), "out": str(target), "author": summary["author"],
                    "rows": {s["sheet"]: s["rows"] for s in summary["sheets"]}})
-        svc.audit_unencrypted_file(ctx, target, "decrypted customer archive pack", None)
+        files.audit_unencrypted_file(ctx, target, "decrypted customer archive pack", None)
     render.write(f"{target}\n")
     render.warn(t("archive.msg.decrypted", path=target))
 

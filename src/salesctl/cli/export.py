@@ -35,12 +35,12 @@ def export(
     from salesctl.errors import Conflict, InvalidInput
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services.security import archive
+    from salesctl.services.security import files
     from salesctl.services.io import export as svc
 
     spec = svc.resolve_table(table)
     fmt = svc.resolve_format(format, out)
-    archive.check_unencrypted_opt_out(no_encrypt, understood)
+    files.check_unencrypted_opt_out(no_encrypt, understood)
     if out is None:
         if no_encrypt:
             raise InvalidInput(t("export.err.no_encrypt_stdout"))
@@ -81,11 +81,11 @@ def export(
             else:
                 xlsx, rows = svc.xlsx_bytes(data, ctx.clock)
                 payload = None
-            encrypted = archive.write_customer_file(ctx, target, xlsx, payload, secret=secret, no_encrypt=no_encrypt,
+            encrypted = files.write_customer_file(ctx, target, xlsx, payload, secret=secret, no_encrypt=no_encrypt,
                                                     understood=understood, what=f"export {spec.name}", rows=rows)
         else:
             payload, rows = svc.file_bytes(data, fmt, ctx.clock)
-            archive.write_file(target, payload, archive.PLAIN_MODE)
+            files.write_file(target, payload, files.PLAIN_MODE)
             encrypted = False
     render.write(f"{target}\n")
     key = "export.msg.encrypted" if encrypted else "export.msg.plain"

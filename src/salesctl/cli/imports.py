@@ -28,6 +28,8 @@ PartialOpt = Annotated[bool, typer.Option("--partial", help="Import the good row
 ErrorsFileOpt = Annotated[Optional[str], typer.Option(
     "--errors-file", help="Write the rows not imported, with their reasons, to this .xlsx (encrypted) or, with --no-encrypt, .csv.")]
 EncodingOpt = Annotated[Optional[str], typer.Option("--encoding", help="Read a CSV in this encoding instead of detecting it.")]
+DelimiterOpt = Annotated[Optional[str], typer.Option(
+    "--delimiter", help="Read a CSV with this delimiter instead of detecting it: ',', tab, ';' or '|'.")]
 SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="The workbook's sheet to read (default: the first).")]
 UnderOpt = Annotated[Optional[str], typer.Option("--under", help="Put imported managers under this person (default: you).")]
 
@@ -47,7 +49,7 @@ class _Bar:
     def phase(self, label: str, total: int) -> None:
         if self.task is not None:
             self.progress.update(self.task, visible=False)
-        self.task = self.progress.add_task(label, total=max(total, 1))
+        self.task = self.progress.add_task(label, total=None if total is None else max(total, 1))
 
     def advance(self, n: int = 1) -> None:
         if self.task is not None and n:
@@ -58,7 +60,7 @@ class _Bar:
 def _progress():
     import sys
 
-    from salesctl.services.io.imports import Progress
+    from salesctl.services.io.outcomes import Progress
 
     if not sys.stderr.isatty():
         yield Progress()  # piped: nothing but the summary
@@ -78,9 +80,9 @@ def _errors_target(errors_file, password_file, no_encrypt, understood):
 
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services.security import archive
+    from salesctl.services.security import files
 
-    archive.check_unencrypted_opt_out(no_encrypt, understood)
+    files.check_unencrypted_opt_out(no_encrypt, understood)
     if errors_file is None:
         if no_encrypt:
             raise InvalidInput(t("import.err.no_encrypt_without_file"))
@@ -99,43 +101,52 @@ def _errors_target(errors_file, password_file, no_encrypt, understood):
     return target, passwords.obtain_secret(password_file, prompt=t("import.prompt.password"))
 
 
-def _read(file, kind, map_, encoding, sheet, password_file):
-    """Read and map the file (an encrypted workbook is opened with its author's password)."""
+def _read_bytes(file, password_file):
+    """The file's bytes (an encrypted workbook opened with its author's password: asked before any progress bar)."""
     from pathlib import Path
 
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services.security import archive
-    from salesctl.services.io import imports as svc
+    from salesctl.services.security import files
 
     source = Path(file).expanduser()
     try:
         data = source.read_bytes()
     except OSError as exc:
         raise InvalidInput(t("import.err.cannot_read", path=source, reason=exc.strerror)) from None
-    if archive.is_encrypted(data):
+    if files.is_encrypted(data):
         from salesctl.services.security import passwords
 
         secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.open", path=source.name))
-        data = archive.decrypt_bytes(data, secret.value, source=secret.source, path=str(source))
-    return svc.load_table(source, kind, overrides=map_ or (), encoding=encoding, sheet=sheet, data=data)
+        data = files.decrypt_bytes(data, secret.value, source=secret.source, path=str(source))
+    return source, data
+
+
+def _read(file, kind, map_, encoding, sheet, password_file, delimiter=None, data=None):
+    """Read and map the file."""
+    from salesctl.services.io import columns
+
+    source, data = _read_bytes(file, password_file) if data is None else (file, data)
+    return columns.load_table(source, kind, overrides=map_ or (), encoding=encoding, sheet=sheet, data=data,
+                              delimiter=delimiter)
 
 
 def _write_errors(ctx, report, target, secret, no_encrypt, understood) -> None:
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services.security import archive
-    from salesctl.services.io import imports as svc
+    from salesctl.services.security import files
+    from salesctl.services.io import workbook
+    from salesctl.services.io import outcomes
 
     if target is None:
         return
     if not report.problems:
         render.info(t("import.msg.no_errors_file", path=target))
         return
-    headers, rows = svc.problem_rows(report)
-    xlsx = archive.table_workbook(headers, rows, "errors")
-    plain = svc.problem_csv(report) if target.suffix.lower() != ".xlsx" else xlsx
-    encrypted = archive.write_customer_file(ctx, target, xlsx, plain, secret=secret, no_encrypt=no_encrypt,
+    headers, rows = outcomes.problem_rows(report)
+    xlsx = workbook.table_workbook(headers, rows, "errors")
+    plain = outcomes.problem_csv(report) if target.suffix.lower() != ".xlsx" else xlsx
+    encrypted = files.write_customer_file(ctx, target, xlsx, plain, secret=secret, no_encrypt=no_encrypt,
                                             understood=understood, what=f"import {report.kind} errors",
                                             rows=len(rows))
     render.info(t("import.msg.errors_file" if encrypted else "import.msg.errors_file_plain", path=target, rows=len(rows)))
@@ -177,7 +188,7 @@ def _print(report, fmt: str) -> None:
 
 
 def render_limit() -> int:
-    from salesctl.services.io.imports import LISTED_IN_TABLE
+    from salesctl.services.io.outcomes import LISTED_IN_TABLE
 
     return LISTED_IN_TABLE
 
@@ -214,13 +225,19 @@ def _finish(report) -> None:
 
 
 def _run_file(kind, file, *, map_, encoding, sheet, dry_run, errors_file, password_file, no_encrypt, understood,
-              format, call):
+              format, call, delimiter=None):
+    from pathlib import Path
+
+    from salesctl.messages import t
+
     target, secret = _errors_target(errors_file, password_file, no_encrypt, understood)
-    table = _read(file, kind, map_, encoding, sheet, password_file)
-    with command_context(write=not dry_run or target is not None) as ctx:
-        with _progress() as progress:
+    source, data = _read_bytes(file, password_file)
+    with _progress() as progress:
+        progress.phase(t("files.progress.reading", file=Path(file).name), None)  # visible from the first second
+        table = _read(source, kind, map_, encoding, sheet, password_file, delimiter, data=data)
+        with command_context(write=not dry_run or target is not None) as ctx:
             report = call(ctx, table, progress)
-        _write_errors(ctx, report, target, secret, no_encrypt, understood)
+            _write_errors(ctx, report, target, secret, no_encrypt, understood)
     _print(report, fmt_value(format))
     _finish(report)
 
@@ -241,6 +258,7 @@ def customers(
     understood: UnderstandUnencryptedOpt = False,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
+    delimiter: DelimiterOpt = None,
     format: FormatOpt = OutputFormat.table,
 ):
     """Import customers; columns are guessed from their Chinese or English names, every row checked as `customer add` does.
@@ -251,7 +269,7 @@ def customers(
 
     _run_file("customers", file, map_=map_, encoding=encoding, sheet=sheet, dry_run=dry_run, errors_file=errors_file,
               password_file=password_file, no_encrypt=no_encrypt, understood=understood, format=format,
-              call=lambda ctx, table, progress: svc.import_customers(
+              delimiter=delimiter, call=lambda ctx, table, progress: svc.import_customers(
                   ctx, table, owner=owner, on_duplicate=on_duplicate, partial=partial,
                   allow_incomplete=allow_incomplete, dry_run=dry_run, progress=progress))
 
@@ -269,6 +287,7 @@ def visits(
     understood: UnderstandUnencryptedOpt = False,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
+    delimiter: DelimiterOpt = None,
     format: FormatOpt = OutputFormat.table,
 ):
     """Import visits, calls and emails of customers already in the archive (checked as `visit log` does).
@@ -279,7 +298,7 @@ def visits(
 
     _run_file("visits", file, map_=map_, encoding=encoding, sheet=sheet, dry_run=dry_run, errors_file=errors_file,
               password_file=password_file, no_encrypt=no_encrypt, understood=understood, format=format,
-              call=lambda ctx, table, progress: svc.import_visits(
+              delimiter=delimiter, call=lambda ctx, table, progress: svc.import_visits(
                   ctx, table, on_duplicate=on_duplicate, partial=partial, dry_run=dry_run, progress=progress))
 
 
@@ -296,17 +315,18 @@ def deals(
     understood: UnderstandUnencryptedOpt = False,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
+    delimiter: DelimiterOpt = None,
     format: FormatOpt = OutputFormat.table,
 ):
     """Import deals (open, won or lost) of customers already in the archive (checked as `deal add/won/lost` do).
 
     Example: salesctl import deals 商机.xlsx --map '项目=title'
     """
-    from salesctl.services.io import imports as svc
+    from salesctl.services.io import imports_other as other
 
     _run_file("deals", file, map_=map_, encoding=encoding, sheet=sheet, dry_run=dry_run, errors_file=errors_file,
               password_file=password_file, no_encrypt=no_encrypt, understood=understood, format=format,
-              call=lambda ctx, table, progress: svc.import_deals(
+              delimiter=delimiter, call=lambda ctx, table, progress: other.import_deals(
                   ctx, table, on_duplicate=on_duplicate, partial=partial, dry_run=dry_run, progress=progress))
 
 
@@ -324,17 +344,18 @@ def staff(
     understood: UnderstandUnencryptedOpt = False,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
+    delimiter: DelimiterOpt = None,
     format: FormatOpt = OutputFormat.table,
 ):
     """Import people into the org chart (checked as `staff add` does); managers may be rows of the same file.
 
     Example: salesctl import staff 员工.csv --under li.qiang
     """
-    from salesctl.services.io import imports as svc
+    from salesctl.services.io import imports_other as other
 
     _run_file("staff", file, map_=map_, encoding=encoding, sheet=sheet, dry_run=dry_run, errors_file=errors_file,
               password_file=password_file, no_encrypt=no_encrypt, understood=understood, format=format,
-              call=lambda ctx, table, progress: svc.import_staff(
+              delimiter=delimiter, call=lambda ctx, table, progress: other.import_staff(
                   ctx, table, under=under, on_duplicate=on_duplicate, partial=partial, dry_run=dry_run,
                   progress=progress))
 

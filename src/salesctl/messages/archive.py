@@ -154,8 +154,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{source}：{path} 的密码错误（档案用制表人的档案密码打开）",
     ),
     "archive.err.not_office": (
-        "FILE: {path} is not an .xlsx workbook (or it is damaged)",
-        "FILE：{path} 不是 .xlsx 工作簿（或已损坏）",
+        "{path}: not an .xlsx workbook (or it is damaged)",
+        "{path}：不是 .xlsx 工作簿（或已损坏）",
     ),
     "archive.err.not_xlsx": ("{flag}: {path} must end in .xlsx", "{flag}：{path} 必须以 .xlsx 结尾"),
     "archive.err.exists": (

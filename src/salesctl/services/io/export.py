@@ -294,7 +294,7 @@ def xlsx_bytes(export: Export, clock) -> tuple[bytes, int]:
     """A one-sheet workbook (services.archive.table_workbook): datetimes local, money and dates as values."""
     from datetime import datetime
 
-    from salesctl.services.security.archive import table_workbook
+    from salesctl.services.io.workbook import table_workbook
 
     rows = []
     for row in export.rows:

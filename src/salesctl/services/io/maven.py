@@ -42,10 +42,13 @@ from pathlib import Path
 from salesctl.errors import Conflict, InvalidInput
 from salesctl.messages import t
 from salesctl.models import Deal, DealStageChange, Payment, ProfileSection
-from salesctl.services.io.imports import (
-    DEFAULT_TIME, CustomerValidator, DuplicateIndex, ImportReport, Progress, RowError, RowResult, StaffIndex,
-    allocate_ids, bulk_insert, check_folder, find_file, handle_from_name, read_records, write_customers,
-)
+from salesctl.services.io.bulk import allocate_ids, bulk_insert
+from salesctl.services.io.checks import CustomerValidator, DuplicateIndex, StaffIndex
+from salesctl.services.io.columns import check_folder, find_file, read_records
+from salesctl.services.io.imports import write_customers
+from salesctl.services.io.imports_other import handle_from_name
+from salesctl.services.io.outcomes import ImportReport, Progress, RowError, RowResult
+from salesctl.services.io.sheets import DEFAULT_TIME
 
 STAGES = {"prospecting": 1, "engaging": 2, "won": 4, "lost": 2}
 SECTOR_FIXES = {"technolgy": "technology"}

@@ -42,10 +42,12 @@ from sqlalchemy import select
 from salesctl.errors import Conflict, InvalidInput, PermissionDenied
 from salesctl.messages import t
 from salesctl.models import Contact, Deal, DealStageChange, Lead, Visit
-from salesctl.services.io.imports import (
-    DEFAULT_TIME, CustomerValidator, DuplicateIndex, ImportReport, Progress, RowError, RowResult, StaffIndex,
-    allocate_ids, bulk_insert, check_folder, default_owner, find_file, read_records, write_customers,
-)
+from salesctl.services.io.bulk import allocate_ids, bulk_insert
+from salesctl.services.io.checks import CustomerValidator, DuplicateIndex, StaffIndex, default_owner
+from salesctl.services.io.columns import check_folder, find_file, read_records
+from salesctl.services.io.imports import write_customers
+from salesctl.services.io.outcomes import ImportReport, Progress, RowError, RowResult
+from salesctl.services.io.sheets import DEFAULT_TIME
 
 STAGE_MAP = {
     "prospecting": 1, "qualification": 1,
@@ -53,8 +55,12 @@ STAGE_MAP = {
     "proposal/price quote": 3, "proposal/quote": 3, "proposal": 3, "negotiation/review": 3, "negotiation": 3,
 }
 TASK_KINDS = {"call": "call", "email": "email", "meeting": "visit", "visit": "visit", "event": "event"}
-COUNTRY_CODES = {"us": "1", "usa": "1", "united states": "1", "united states of america": "1", "canada": "1",
-                 "ca": "1", "china": "86", "cn": "86", "中国": "86", "uk": "44", "united kingdom": "44", "gb": "44"}
+# country names Salesforce exports spell out → ISO region (two-letter codes are taken as they are);
+# the calling codes and number plans come from the phone library
+COUNTRY_REGIONS = {"usa": "US", "united states": "US", "united states of america": "US", "canada": "CA",
+                   "china": "CN", "中国": "CN", "united kingdom": "GB", "uk": "GB", "hong kong": "HK", "香港": "HK",
+                   "taiwan": "TW", "台湾": "TW", "macau": "MO", "macao": "MO", "澳门": "MO", "singapore": "SG",
+                   "japan": "JP", "germany": "DE", "france": "FR", "australia": "AU"}
 SF_ID = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 TRUE = ("1", "true", "yes")
 
@@ -63,23 +69,26 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in TRUE
 
 
+def region_of(country: str | None) -> str | None:
+    """The ISO region of a record's country (US, United States, 中国…), for the phone library; None if unknown."""
+    import phonenumbers
+
+    value = (country or "").strip()
+    if len(value) == 2 and value.upper() in phonenumbers.SUPPORTED_REGIONS:
+        return value.upper()
+    return COUNTRY_REGIONS.get(value.lower())
+
+
 def phone_in_country(raw: str | None, country: str | None) -> str | None:
-    """The phone normalised, trying the record's country code when the number has none; None if invalid."""
+    """The phone normalised, read in the record's country when it has no +code; None if invalid."""
     from salesctl.services.customers.normalize import normalize_phone
 
     if not raw:
         return None
     try:
-        return normalize_phone(raw, "phone")
+        return normalize_phone(raw, "phone", region_of(country))
     except InvalidInput:
-        pass
-    code = COUNTRY_CODES.get((country or "").strip().lower())
-    if code:
-        try:
-            return normalize_phone(f"+{code} {raw}", "phone")
-        except InvalidInput:
-            return None
-    return None
+        return None
 
 
 def _email(raw: str | None) -> str | None:
@@ -351,8 +360,14 @@ def import_salesforce(ctx, folder: str | Path, *, owner: str, partial: bool = Fa
         done("Task", number, subject, "visit")
     progress.advance(report.total)
 
-    report.files = [{"file": paths[key].name, "rows": len(data[key]), "outcomes": dict(files[key])}
-                    for key in data if paths[key] is not None]
+    report.files = []
+    for key in data:
+        if paths[key] is None:
+            continue
+        outcomes = dict(files[key])
+        dropped = outcomes.pop("phone_dropped", 0)  # a row with its phone left out is still one customer
+        report.files.append({"file": paths[key].name, "rows": len(data[key]), "outcomes": outcomes,
+                             **({"also": {"phone_dropped": dropped}} if dropped else {})})
     if others:
         report.notes.append(t("import.sf.note.other_files", files=", ".join(others)))
     report.decide()
