@@ -220,7 +220,7 @@ def expire(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services.sales import claims as svc
+    from salesctl.services.sales import pool as svc
 
     with command_context(write=not dry_run) as ctx:
         result = svc.expire(ctx, dry_run=dry_run, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
@@ -257,7 +257,7 @@ def missed(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services.sales import claims as svc
+    from salesctl.services.sales import missed as svc
 
     fmt = fmt_value(format)
     if list_only:

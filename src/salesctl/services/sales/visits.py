@@ -303,7 +303,7 @@ def due_rows(ctx: Ctx, scope: Scope, *, days: int = 0) -> list[dict]:
         since = ctx.clock.local(last or created).date()
         due = since + timedelta(days=thresholds[grade])
         rows.append(_due_row(today, "no_contact", due, None, cid, cname, grade, owner, last, None))
-    from salesctl.services.sales.claims import recall_warnings
+    from salesctl.services.sales.pool import recall_warnings
 
     rows += recall_warnings(ctx, scope)  # pool recall (opt-in): customers about to return to the pool
     rows.sort(key=lambda r: (r["due"], r["customer"], r["kind"]))
