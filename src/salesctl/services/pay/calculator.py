@@ -183,7 +183,8 @@ class Calculator:
                        MissedSale.industry, MissedSale.amount, MissedSale.occurred_on,
                        func.sum(MissedSaleShare.amount))
                 .join(MissedSale, MissedSale.id == MissedSaleShare.missed_sale_id)
-                .where(MissedSaleShare.staff_id.in_(self.ids), MissedSale.occurred_on <= self.month.end)
+                .where(MissedSaleShare.staff_id.in_(self.ids), MissedSale.occurred_on <= self.month.end,
+                       MissedSale.voided_at.is_(None))  # `claim missed void` takes it off the statement
                 .group_by(MissedSaleShare.staff_id, MissedSale.id, MissedSale.name, MissedSale.region,
                           MissedSale.industry, MissedSale.amount, MissedSale.occurred_on))
         for row in self.ctx.session.execute(stmt):

@@ -96,6 +96,48 @@ def record_missed(ctx: Ctx, name: str | None, *, region: str | None, industry: s
     return record
 
 
+def void_missed(ctx: Ctx, ref, *, reason: str | None) -> MissedSale:
+    """`claim missed void`: take a wrongly recorded missed sale off every statement, before it is settled.
+
+    Once a settled statement charged it, the correction is an adjustment (`commission adjust`), as for
+    commission: settled statements never change.
+    """
+    from salesctl.errors import NotFound
+    from salesctl.models import CommissionLine
+
+    value = str(ref).strip().lstrip("#")
+    if not value.isdigit():
+        raise InvalidInput(t("handbook.err.missed_bad_id", value=ref))
+    missed = ctx.session.get(MissedSale, int(value))
+    if missed is None:
+        raise NotFound(t("handbook.err.missed_not_found", id=value))
+    if ctx.actor.role not in DECIDER_ROLES:
+        raise PermissionDenied(t("err.denied", what=t("handbook.what.void_missed", id=missed.id)))
+    shares = list(ctx.session.exec(select(MissedSaleShare, Staff).join(Staff, Staff.id == MissedSaleShare.staff_id)
+                                   .where(MissedSaleShare.missed_sale_id == missed.id)))
+    for _share, rep in shares:
+        if not is_manager_of(ctx, rep):
+            raise PermissionDenied(t("err.denied", what=t("claim.what.missed_for", handle=rep.handle)))
+    why = _clean(reason)
+    if why is None:
+        raise InvalidInput(t("handbook.err.void_reason"))
+    if missed.voided_at is not None:
+        raise Conflict(t("handbook.err.missed_voided", id=missed.id))
+    charged = ctx.session.exec(select(func.count()).select_from(CommissionLine).where(
+        CommissionLine.kind == "penalty", CommissionLine.source == f"missed_sale:{missed.id}")).one()
+    if charged:
+        raise Conflict(t("handbook.err.missed_settled", id=missed.id))
+    before = {"voided_at": None}
+    missed.voided_at = ctx.now
+    missed.voided_by_id = ctx.actor.id
+    missed.void_reason = why
+    ctx.session.add(missed)
+    ctx.session.flush()
+    ctx.audit("claim.missed_void", "missed_sale", missed.id, before,
+              {"voided_at": missed.voided_at, "reason": why, "shares": [r.handle for _s, r in shares]})
+    return missed
+
+
 def missed_rows(ctx: Ctx, *, year: int | None = None) -> list[dict]:
     """Missed sales the actor may see (director/gm all; others those with a share of someone they see)."""
     recorder = aliased(Staff)
@@ -120,5 +162,6 @@ def missed_rows(ctx: Ctx, *, year: int | None = None) -> list[dict]:
         for sale_id, handle, part in share_rows:
             shares.setdefault(sale_id, []).append(f"{handle} {fmt(part)}")
     return [{"id": m.id, "name": m.name, "region": m.region, "industry": m.industry, "amount": m.amount,
-             "occurred_on": m.occurred_on, "note": m.note, "recorded_by": by, "shares": "; ".join(shares.get(m.id, []))}
+             "occurred_on": m.occurred_on, "note": m.note, "recorded_by": by, "shares": "; ".join(shares.get(m.id, [])),
+             **({"void": m.void_reason} if m.voided_at is not None else {})}
             for m, by in sales]
