@@ -193,6 +193,8 @@ def org(db_url, cli):
         ("staff", "add", "asst_b", "--name", "助理乙", "--role", "assistant", "--manager", "mgr_b", "--region", "North"),
     ]
     for step in steps:
+        if step[:2] == ("staff", "add"):  # on staff from the frozen day (reports owed from it, as before start dates)
+            step = step + ("--start-date", "2026-11-27")
         result = cli(*step, as_=None if step[0] == "init" else "boss")
         assert result.exit_code == 0, (step, result)
     return db_url

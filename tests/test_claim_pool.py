@@ -140,7 +140,7 @@ def test_recall_warnings_for_visit_due(idle, cli, db_url):
     from salesctl.models import Staff
     from salesctl.periods import Clock
     from salesctl.permissions import resolve_scope
-    from salesctl.services.sales.claims import recall_warnings
+    from salesctl.services.sales.pool import recall_warnings
     from salesctl.services.context import Ctx
 
     with Session(db.get_engine(db_url)) as sess:
@@ -163,7 +163,7 @@ def test_recall_warnings_are_empty_when_the_pool_is_off(org, cli, db_url):
 
     from salesctl import db
     from salesctl.periods import Clock
-    from salesctl.services.sales.claims import recall_warnings
+    from salesctl.services.sales.pool import recall_warnings
     from salesctl.services.context import Ctx
 
     report(cli, "久未拜访", "2026-01-01T10:00")
@@ -204,7 +204,7 @@ def test_missed_sale_is_split_equally_to_the_cent(three_east_retail, cli, db_url
 
 
 def test_split_amount_sums_exactly():
-    from salesctl.services.sales.claims import split_amount
+    from salesctl.services.sales.missed import split_amount
 
     for amount, n in ((Decimal("0.05"), 3), (Decimal("1000.00"), 7), (Decimal("12345.67"), 4)):
         parts = split_amount(amount, n)

@@ -75,13 +75,13 @@ def _default_plan_text():
 
 # --------------------------------------------------------------------------- pure pricing
 def _book():
-    from salesctl.services.pay.commission import parse_plan_text
+    from salesctl.services.pay.plans import parse_plan_text
 
     return parse_plan_text(_default_plan_text(), Path("commission.toml"))
 
 
 def _items(*amounts):
-    from salesctl.services.pay.commission import Item
+    from salesctl.services.pay.pricing import Item
 
     return [Item(f"payment:{i + 1}", Decimal(a), date(2026, 11, 1 + i), i + 1, "d", "c", "B", None)
             for i, a in enumerate(amounts)]
@@ -97,7 +97,7 @@ def _items(*amounts):
     (("80000.00", "20000.00", "10000.00"), "2700.00", "5500.00"),
 ])
 def test_marginal_vs_whole_at_bracket_boundaries(amounts, marginal, whole):
-    from salesctl.services.pay.commission import price
+    from salesctl.services.pay.pricing import price
 
     book = _book()
     target = Decimal("100000.00")
@@ -109,7 +109,7 @@ def test_marginal_vs_whole_at_bracket_boundaries(amounts, marginal, whole):
 
 
 def test_marginal_split_lines_and_amount_tiers_without_target():
-    from salesctl.services.pay.commission import price
+    from salesctl.services.pay.pricing import price
 
     book = _book()
     m = price(_items("80000.00", "30000.00"), book.default, Decimal("100000.00"))
@@ -127,7 +127,7 @@ def test_marginal_split_lines_and_amount_tiers_without_target():
 
 def test_every_line_is_base_times_rate_rounded_once_and_lines_sum_to_gross():
     from salesctl.money import quantize
-    from salesctl.services.pay.commission import compliance_line, price
+    from salesctl.services.pay.pricing import compliance_line, price
     from salesctl.services.reports.compliance import Compliance
 
     book = _book()
@@ -221,7 +221,7 @@ def test_plan_errors_name_the_file_line_and_key(org, cli, tmp_path, edit, messag
 
 def test_plan_error_lines_in_a_small_file():
     from salesctl.errors import InvalidInput
-    from salesctl.services.pay.commission import parse_plan_text
+    from salesctl.services.pay.plans import parse_plan_text
 
     text = "\n".join([
         'name = "x"',                                       # 1

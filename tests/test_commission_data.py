@@ -44,6 +44,7 @@ class Data:
         with self._session() as s:
             for person in s.exec(select(Staff).where(Staff.handle.in_(handles))):
                 person.created_at = local(to, 9)
+                person.start_date = to
                 s.add(person)
 
     def customer(self, owner: str, name: str, grade: str = "B", *, reported_at: datetime | None = None,

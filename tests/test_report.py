@@ -32,7 +32,7 @@ def backdate_staff(url: str, when: str = "2024-01-01 00:00:00") -> None:
     """The org fixture is created 'now' (2026-11-27); tests on 2025 dates need the staff to exist then."""
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("update staff set created_at = :w"), {"w": when})
+        conn.execute(text("update staff set created_at = :w, start_date = :d"), {"w": when, "d": when[:10]})
     engine.dispose()
 
 

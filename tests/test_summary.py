@@ -53,6 +53,7 @@ def sales(org, db_url):
         staff = {p.handle: p for p in s.exec(select(Staff)).all()}
         for person in staff.values():
             person.created_at = datetime(2026, 1, 1, tzinfo=TZ)
+            person.start_date = date(2026, 1, 1)
         a1, a2, b1, boss = staff["rep_a1"].id, staff["rep_a2"].id, staff["rep_b1"].id, staff["boss"].id
 
         def customer(name, owner, grade, created):

@@ -53,6 +53,8 @@ class Staff(SQLModel, table=True):
     phone: Optional[str] = Field(default=None, max_length=40)
     active: bool = Field(default=True, index=True)
     created_at: datetime = _ts()
+    # reports are owed from this day (None: from the day after created_at, for staff added before 0.2)
+    start_date: Optional[date] = Field(default=None)
 
 
 class Leave(SQLModel, table=True):
@@ -67,6 +69,12 @@ class Leave(SQLModel, table=True):
     reason: Optional[str] = _text(default=None)
     created_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _ts()
+    # only approved leave excuses anything: pending | approved | rejected | cancelled
+    status: str = Field(default="approved", max_length=16, index=True,
+                        sa_column_kwargs={"server_default": "approved"})
+    decided_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    decided_at: Optional[datetime] = _ts(default=None)
+    decision_note: Optional[str] = _text(default=None)
 
 
 # --------------------------------------------------------------------------- customers
@@ -204,6 +212,10 @@ class MissedSale(SQLModel, table=True):
     occurred_on: date = Field(index=True)
     recorded_by_id: int = Field(foreign_key="staff.id")
     recorded_at: datetime = _ts()
+    # `claim missed void`: a voided missed sale is kept (audited) but off every statement
+    voided_at: Optional[datetime] = _ts(default=None)
+    voided_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    void_reason: Optional[str] = _text(default=None)
 
 
 class MissedSaleShare(SQLModel, table=True):
@@ -490,3 +502,19 @@ class AuditEntry(SQLModel, table=True):
     before: Optional[str] = _text(default=None)
     after: Optional[str] = _text(default=None)
 
+
+
+# --------------------------------------------------------------------------- issue 16: the account moves with its owner
+class DealOwnerChange(SQLModel, table=True):
+    """Append-only: a deal moved to another owner (with its customer, a handover, or `deal reassign`)."""
+
+    __tablename__ = "deal_owner_change"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    from_owner_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    to_owner_id: int = Field(foreign_key="staff.id")
+    by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    at: datetime = _ts(index=True)
+    reason: Optional[str] = _text(default=None)
+    entry_id: Optional[int] = Field(default=None, foreign_key="ownership_entry.id")  # the ledger entry that moved it

@@ -329,6 +329,21 @@ def require_update_complaint(ctx: "Ctx", complaint, owner: Staff | None) -> None
     raise PermissionDenied(t("err.denied", what=t("err.what.update_complaint", id=complaint.id)))
 
 
+def require_close_complaint(ctx: "Ctx", complaint, owner: Staff | None) -> None:
+    """Closing a complaint and recording the customer's satisfaction belong to the owner's manager
+    chain or the director (与销售经理和销售总监协调，确保客户满意), never to the rep it is about."""
+    actor = ctx.actor
+    if complaint.about_id != actor.id:
+        if actor.role in SEES_ALL:
+            return
+        subject = owner
+        if subject is None and complaint.about_id is not None:
+            subject = ctx.session.get(Staff, complaint.about_id)
+        if subject is not None and subject.id != actor.id and is_manager_of(ctx, subject):
+            return
+    raise PermissionDenied(t("err.denied", what=t("handbook.what.close_complaint", id=complaint.id)))
+
+
 # --------------------------------------------------------------------------- pay: commission, targets, evaluation
 def may_see_pay(ctx: "Ctx", staff: Staff) -> bool:
     """A person's commission, targets and scores: themself, a manager above them, director, gm.

@@ -26,7 +26,7 @@ FORMATS = ("table", "json", "csv", "markdown")
 class Column:
     key: str
     label: str | None = None  # message key; default col.<key>
-    kind: str = "text"  # text | money | date | datetime | bool | int | rate | enum:<kind>
+    kind: str = "text"  # text | money | date | datetime | bool | int | rate | percent | enum:<kind>
     justify: str | None = None
 
     def heading(self) -> str:
@@ -150,6 +150,8 @@ def cell(value: Any, kind: str = "text") -> str:
         from salesctl.money import display
 
         return display(Decimal(value))
+    if kind == "percent":  # a decimal ratio shown as a percentage (JSON keeps the ratio)
+        return f"{(Decimal(str(value)) * 100).quantize(Decimal('0.1'))}%"
     if kind.startswith("enum:"):
         return enum_label(kind[5:], value)
     if isinstance(value, bool):
@@ -230,7 +232,7 @@ def rich_table(columns, body, foot=None, title=None, empty_message=None) -> None
         return
     table = Table(title=title, show_footer=bool(foot), header_style="bold")
     for i, c in enumerate(columns):
-        justify = c.justify or ("right" if c.kind in ("money", "int", "rate") else "left")
+        justify = c.justify or ("right" if c.kind in ("money", "int", "rate", "percent") else "left")
         table.add_column(c.heading(), justify=justify, footer=(foot[i] if foot else ""))
     for row in body:
         table.add_row(*row)

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from salesctl.cli.common import command_context, fmt_value
+from salesctl.cli.common import DefaultAddGroup, command_context, fmt_value
 from salesctl.cli.options import (
     AllOpt,
     DryRunOpt,
@@ -220,7 +220,7 @@ def expire(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services.sales import claims as svc
+    from salesctl.services.sales import pool as svc
 
     with command_context(write=not dry_run) as ctx:
         result = svc.expire(ctx, dry_run=dry_run, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
@@ -238,7 +238,29 @@ def expire(
     render.info(t(key, recalled=len(result.recalled), warned=len(result.warned)))
 
 
-@app.command("missed")
+missed_app = typer.Typer(cls=DefaultAddGroup, help="Missed sales (漏单): record (the default), list with --list, void.")
+app.add_typer(missed_app, name="missed")
+
+
+@missed_app.command("void")
+def missed_void(
+    missed_id: Annotated[str, typer.Argument(help="The missed sale's id (from `claim missed --list`).")],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why it is void (required).")] = None,
+):
+    """Void a missed sale recorded by mistake, before its year-end settlement (after it: commission adjust).
+
+    Example: salesctl claim missed void 3 --reason "客户其实在档案中（简称）"
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.services.sales import missed as svc
+
+    with command_context(write=True) as ctx:
+        record = svc.void_missed(ctx, missed_id, reason=reason)
+    render.info(t("handbook.msg.missed_voided", id=record.id, name=record.name))
+
+
+@missed_app.command("add")
 def missed(
     name: Annotated[Optional[str], typer.Argument(help="The customer who bought elsewhere (free text, not an archive entry).")] = None,
     region: Annotated[Optional[str], typer.Option("--region", help="Region where the sale was missed.")] = None,
@@ -257,7 +279,7 @@ def missed(
     from salesctl import render
     from salesctl.messages import t
     from salesctl.render import Column
-    from salesctl.services.sales import claims as svc
+    from salesctl.services.sales import missed as svc
 
     fmt = fmt_value(format)
     if list_only:

@@ -66,7 +66,7 @@ def plan_show(
     Example: salesctl commission plan show --format json
     """
     from salesctl.messages import t
-    from salesctl.services.pay import commission as svc
+    from salesctl.services.pay import plans as svc
 
     book = svc.load_plan_file(file, "file") if file else svc.current_book()
     columns = [_col("plan"), _col("applies_to"), _col("basis"), _col("mode"), _col("tiers"), _col("amount_tiers"),
@@ -83,7 +83,7 @@ def plan_check(file: Annotated[str, typer.Argument(help="The plan TOML to check.
     """
     from salesctl import render
     from salesctl.messages import t
-    from salesctl.services.pay import commission as svc
+    from salesctl.services.pay import plans as svc
 
     book = svc.load_plan_file(file, "file")
     names = ", ".join(p.name for p in book.plans())

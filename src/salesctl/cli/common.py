@@ -21,6 +21,16 @@ class GlobalOptions:
 state = GlobalOptions()
 
 
+class DefaultAddGroup(TyperGroup):
+    """A noun whose first form was one command (`staff leave HANDLE …`, `claim missed NAME …`) and that
+    grew sub-commands: anything that is not a sub-command's name goes to its `add` command."""
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["add", *args]
+        return super().parse_args(ctx, args)
+
+
 class SalesctlGroup(TyperGroup):
     """The root group: turns service errors into one stderr line and the SPEC's exit code."""
 

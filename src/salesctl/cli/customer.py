@@ -492,8 +492,12 @@ def regrade(
     render.emit_rows(outcome.changes, columns, fmt, title=t("customer.title.auto_regrade"),
                      empty_message=t("customer.msg.no_changes"))
     for item in outcome.review:
-        render.warn(t("customer.msg.needs_review", name=item["customer"], id=item["customer_id"],
-                      date=item["expected_purchase"]))
+        if item["expected_purchase"] is None:
+            render.warn(t("handbook.msg.needs_review_no_date", name=item["customer"], id=item["customer_id"],
+                          rule=item["rule"]))
+        else:
+            render.warn(t("customer.msg.needs_review", name=item["customer"], id=item["customer_id"],
+                          date=item["expected_purchase"]))
     key = "customer.msg.auto_dry_run" if dry_run else "customer.msg.auto_done"
     render.info(t(key, changes=len(outcome.changes), checked=outcome.checked, held=outcome.held,
                   review=len(outcome.review)))

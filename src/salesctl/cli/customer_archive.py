@@ -104,6 +104,8 @@ def open_(
         secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.open", path=source.name))
         data = files.decrypt_bytes(data, secret.value, source=secret.source, path=str(source))
     summary = svc.summarize(data, str(source), encrypted=encrypted)
+    with command_context() as ctx:  # a rep opens their own packs, a manager their team's (exit 3 otherwise)
+        svc.require_open_scope(ctx, summary["author"])
     if out is None:
         _print_summary(summary, fmt_value(format))
         return

@@ -28,10 +28,10 @@ def _columns(extra: bool = False):
         Column("owner", "deal.col.owner"),
         Column("expected_close", "deal.col.expected_close", kind="date"),
         Column("paid", "deal.col.paid", kind="money"),
+        Column("outstanding", "deal.col.outstanding", kind="money"),
     ]
     if extra:
         columns += [
-            Column("outstanding", "deal.col.outstanding", kind="money"),
             Column("won_on", "deal.col.won_on", kind="date"),
             Column("lost_on", "deal.col.lost_on", kind="date"),
             Column("lost_reason", "deal.col.lost_reason", kind="enum:deal_lost"),
@@ -197,12 +197,41 @@ def show(deal: DealArg, format: FormatOpt = OutputFormat.table):
         Column("by", "deal.col.by"),
         Column("note", "deal.col.note"),
     ], fmt, title=t("deal.title.history"))
+    if detail.get("owners"):
+        render.emit_rows(detail["owners"], [
+            Column("at", kind="datetime"),
+            Column("from", "deal.col.from_owner"),
+            Column("to", "deal.col.to_owner"),
+            Column("by", "deal.col.by"),
+            Column("reason", "deal.col.reason"),
+        ], fmt, title=t("deal.title.owners"))
     render.emit_rows(detail["payments"], [
         Column("id", kind="int"),
         Column("date", "payment.col.date", kind="date"),
         Column("amount", "deal.col.amount", kind="money"),
         Column("note", "deal.col.note"),
     ], fmt, title=t("deal.title.payments"))
+
+
+@app.command("reassign")
+def reassign(
+    deal: DealArg,
+    to: Annotated[Optional[str], typer.Option("--to", help="Who the deal goes to (required).")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (required unless they own the customer).")] = None,
+    format: FormatOpt = OutputFormat.table,
+):
+    """Give a deal to another person (manager or above), for cases the owner rule does not cover.
+
+    Example: salesctl deal reassign 12 --to li.na --reason "li.na ran the tender"
+    """
+    from salesctl.messages import t
+    from salesctl.services.sales import deals as svc
+    from salesctl.services.sales.handover import reassign_deal
+
+    with command_context(write=True) as ctx:
+        moved = reassign_deal(ctx, deal, to=to, reason=reason)
+        d = svc.deal_detail(ctx, moved.id)
+    _emit_deal(d, fmt_value(format), t("handover.msg.reassigned", id=d["id"], handle=d["owner"]))
 
 
 @app.command("pipeline")

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from salesctl.cli.common import command_context, fmt_value
+from salesctl.cli.common import DefaultAddGroup, command_context, fmt_value
 from salesctl.cli.options import FormatOpt, OutputFormat
 
 app = typer.Typer(help="Staff and the org chart.", no_args_is_help=True)
@@ -24,6 +24,7 @@ def _columns():
         Column("region"),
         Column("industry"),
         Column("active", kind="bool"),
+        Column("start_date", "staff.col.start_date", kind="date"),
     ]
 
 
@@ -34,6 +35,7 @@ RegionOpt = Annotated[Optional[str], typer.Option("--region", help="Region (requ
 IndustryOpt = Annotated[Optional[str], typer.Option("--industry", help="Industry; '*' = any (required for reps).")]
 EmailOpt = Annotated[Optional[str], typer.Option("--email", help="Email address.")]
 PhoneOpt = Annotated[Optional[str], typer.Option("--phone", help="Phone number.")]
+StartOpt = Annotated[Optional[str], typer.Option("--start-date", help="First day they owe reports (default: the first workday after they are added).")]
 
 
 @app.command("add")
@@ -46,6 +48,7 @@ def add(
     industry: IndustryOpt = None,
     email: EmailOpt = None,
     phone: PhoneOpt = None,
+    start_date: StartOpt = None,
     format: FormatOpt = OutputFormat.table,
 ):
     """Add a person to the org chart.
@@ -62,7 +65,7 @@ def add(
         raise InvalidInput(t("err.required", fields=", ".join(missing)))
     with command_context(write=True) as ctx:
         person = svc.add_staff(ctx, handle, name=name, role=role, manager=manager, region=region,
-                               industry=industry, email=email, phone=phone)
+                               industry=industry, email=email, phone=phone, start_date=start_date)
         boss = ctx.session.get(type(person), person.manager_id) if person.manager_id else None
         row = svc.staff_row(person, boss.handle if boss else None)
     render.emit_id(person.id, row, fmt_value(format), t("msg.added", entity=t("msg.entity.staff"), id=person.id, name=person.name))
@@ -118,6 +121,7 @@ def edit(
     industry: IndustryOpt = None,
     email: EmailOpt = None,
     phone: PhoneOpt = None,
+    start_date: StartOpt = None,
     format: FormatOpt = OutputFormat.table,
 ):
     """Change a person's name, role, manager, region or industry.
@@ -130,7 +134,7 @@ def edit(
 
     with command_context(write=True) as ctx:
         person = svc.edit_staff(ctx, handle, name=name, role=role, manager=manager, region=region,
-                                industry=industry, email=email, phone=phone)
+                                industry=industry, email=email, phone=phone, start_date=start_date)
         boss = ctx.session.get(type(person), person.manager_id) if person.manager_id else None
         row = svc.staff_row(person, boss.handle if boss else None)
     render.emit_object(row, fmt_value(format), columns=_columns())
@@ -138,18 +142,65 @@ def edit(
 
 
 @app.command("deactivate")
-def deactivate(handle: Annotated[str, typer.Argument(help="Handle, id or name.")]):
+def deactivate(
+    handle: Annotated[str, typer.Argument(help="Handle, id or name.")],
+    handover_to: Annotated[Optional[str], typer.Option("--handover-to", help="Hand every customer and open deal to this person first.")] = None,
+):
     """Deactivate a person who left (never deleted: history keeps pointing at them).
 
-    Example: salesctl staff deactivate wang.fang
+    Refused (exit 5) while they still own customers or open deals: hand them over first.
+
+    Example: salesctl staff deactivate wang.fang --handover-to li.na
     """
     from salesctl import render
     from salesctl.messages import t
     from salesctl.services.org import staff as svc
 
     with command_context(write=True) as ctx:
+        moved = None
+        if handover_to:
+            from salesctl.services.sales.handover import handover as do_handover
+
+            moved = do_handover(ctx, handle, to=handover_to)
         person = svc.deactivate_staff(ctx, handle)
+    if moved is not None:
+        render.info(t("handover.msg.done", source=moved.source.handle, target=moved.target.handle,
+                      customers=moved.customers, deals=moved.deals, follow_ups=moved.follow_ups))
     render.info(t("msg.deactivated", name=person.name, handle=person.handle))
+
+
+@app.command("handover")
+def handover(
+    handle: Annotated[str, typer.Argument(help="Who hands over (a leaving rep): handle, id or name.")],
+    to: Annotated[Optional[str], typer.Option("--to", help="Who takes the customers over (required).")] = None,
+    grade: Annotated[Optional[str], typer.Option("--grade", help="Only customers of these grades, e.g. A,B.")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (kept in the ownership ledger).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would move; change nothing.")] = False,
+    format: FormatOpt = OutputFormat.table,
+):
+    """离职交接: move every customer (and its open deals and follow-ups) to another person.
+
+    Example: salesctl staff handover wang.fang --to li.na --dry-run
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.render import Column
+    from salesctl.services.sales.handover import handover as do_handover
+
+    with command_context(write=not dry_run) as ctx:
+        result = do_handover(ctx, handle, to=to, grades=grade, dry_run=dry_run, reason=reason)
+        data = result.as_json()
+    fmt = fmt_value(format)
+    if fmt == "json":
+        render.emit_object(data, fmt)
+    else:
+        render.emit_rows(data["moved"], [Column("id", kind="int"), Column("name"), Column("grade"),
+                                         Column("deals", "handover.col.deals", kind="int"),
+                                         Column("follow_ups", "handover.col.follow_ups", kind="int")],
+                         fmt, title=t("handover.title", source=data["from"], target=data["to"]))
+    key = "handover.msg.dry_run" if dry_run else "handover.msg.done"
+    render.info(t(key, source=data["from"], target=data["to"], customers=data["customers"], deals=data["deals"],
+                  follow_ups=data["follow_ups"]))
 
 
 @app.command("tree")
@@ -198,7 +249,23 @@ def tree(inactive: Annotated[bool, typer.Option("--inactive", help="Include deac
         render.write("\n".join(lines) + "\n")
 
 
-@app.command("leave")
+# --------------------------------------------------------------------------- leave
+leave_app = typer.Typer(cls=DefaultAddGroup,
+                        help="Leave: request (for yourself), approve or reject (a manager), list, cancel.")
+app.add_typer(leave_app, name="leave")
+
+LeaveIdArg = Annotated[str, typer.Argument(help="Leave id (from `staff leave list`).")]
+
+
+def _leave_columns():
+    from salesctl.render import Column
+
+    return [Column("id", kind="int"), Column("handle"), Column("from", kind="date"), Column("to", kind="date"),
+            Column("reason"), Column("status", "leave.col.status", kind="enum:leave_status"),
+            Column("decided_by", "leave.col.decided_by"), Column("decision_note", "leave.col.decision_note")]
+
+
+@leave_app.command("add")
 def leave(
     handle: Annotated[str, typer.Argument(help="Who is on leave.")],
     from_: Annotated[Optional[str], typer.Option("--from", help="First day of leave.")] = None,
@@ -207,7 +274,9 @@ def leave(
     list_only: Annotated[bool, typer.Option("--list", help="List the person's leave instead.")] = False,
     format: FormatOpt = OutputFormat.table,
 ):
-    """Record leave; excused days owe no daily report.
+    """Record leave: your own is a request until your manager approves it; a manager's for their team is approved.
+
+    Only approved leave excuses daily reports.
 
     Example: salesctl staff leave wang.fang --from 2026-12-01 --to 2026-12-03 --reason 病假
     """
@@ -215,14 +284,11 @@ def leave(
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
     from salesctl.periods import parse_date
-    from salesctl.render import Column
-    from salesctl.services.org import staff as svc
+    from salesctl.services.org import leave as svc
 
     if list_only:
         with command_context() as ctx:
-            render.emit_rows(svc.leave_rows(ctx, handle),
-                             [Column("id", kind="int"), Column("handle"), Column("from", kind="date"),
-                              Column("to", kind="date"), Column("reason")], fmt_value(format), title=t("title.leave"))
+            render.emit_rows(svc.leave_rows(ctx, handle), _leave_columns(), fmt_value(format), title=t("title.leave"))
         return
     if not from_:
         raise InvalidInput(t("err.leave_from_required"))
@@ -231,6 +297,89 @@ def leave(
         end = parse_date(to, "to", ctx.today) if to else start
         record = svc.add_leave(ctx, handle, start, end, reason)
         person = svc.find_staff(ctx.session, handle)
-    row = {"id": record.id, "handle": person.handle, "from": record.start, "to": record.end, "reason": record.reason}
-    render.emit_id(record.id, row, fmt_value(format),
-                   t("msg.leave_added", id=record.id, handle=person.handle, start=record.start, end=record.end))
+        manager = ctx.session.get(type(person), person.manager_id) if person.manager_id else None
+        row = svc.leave_row(record, person.handle)
+    if record.status == "pending":
+        message = t("leave.msg.requested", id=record.id, handle=person.handle, start=record.start, end=record.end,
+                    manager=manager.handle if manager else "")
+    else:
+        message = t("msg.leave_added", id=record.id, handle=person.handle, start=record.start, end=record.end)
+    render.emit_id(record.id, row, fmt_value(format), message)
+
+
+@leave_app.command("list")
+def leave_list(
+    handle: Annotated[Optional[str], typer.Argument(help="Only this person's leave.")] = None,
+    pending: Annotated[bool, typer.Option("--pending", help="Only requests waiting for approval.")] = False,
+    team: Annotated[bool, typer.Option("--team", help="Only the people whose leave you decide.")] = False,
+    format: FormatOpt = OutputFormat.table,
+):
+    """List leave and requests you may see.
+
+    Example: salesctl staff leave list --pending --team
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.services.org import leave as svc
+
+    with command_context() as ctx:
+        render.emit_rows(svc.leave_rows(ctx, handle, pending=pending, team=team), _leave_columns(), fmt_value(format),
+                         title=t("title.leave"))
+
+
+def _decided(fn, key: str, leave_id: str, text: str | None, format) -> None:
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.services.org import leave as svc
+
+    with command_context(write=True) as ctx:
+        record, person = fn(ctx, leave_id, text)
+        decider = ctx.actor.handle
+        row = svc.leave_row(record, person.handle, decider)
+    render.emit_object(row, fmt_value(format), columns=_leave_columns())
+    render.info(t(key, id=record.id, handle=person.handle, start=record.start, end=record.end))
+
+
+@leave_app.command("approve")
+def leave_approve(
+    leave_id: LeaveIdArg,
+    note: Annotated[Optional[str], typer.Option("--note", help="A note (optional).")] = None,
+    format: FormatOpt = OutputFormat.table,
+):
+    """Approve a pending leave request (the person's manager or anyone above; never your own).
+
+    Example: salesctl staff leave approve 7
+    """
+    from salesctl.services.org import leave as svc
+
+    _decided(svc.approve_leave, "leave.msg.approved", leave_id, note, format)
+
+
+@leave_app.command("reject")
+def leave_reject(
+    leave_id: LeaveIdArg,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (required).")] = None,
+    format: FormatOpt = OutputFormat.table,
+):
+    """Reject a pending leave request, with a reason.
+
+    Example: salesctl staff leave reject 7 --reason 月底冲刺
+    """
+    from salesctl.services.org import leave as svc
+
+    _decided(svc.reject_leave, "leave.msg.rejected", leave_id, reason, format)
+
+
+@leave_app.command("cancel")
+def leave_cancel(
+    leave_id: LeaveIdArg,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (optional).")] = None,
+    format: FormatOpt = OutputFormat.table,
+):
+    """Withdraw a pending or approved leave (the person themselves or their manager).
+
+    Example: salesctl staff leave cancel 7
+    """
+    from salesctl.services.org import leave as svc
+
+    _decided(svc.cancel_leave, "leave.msg.cancelled", leave_id, reason, format)

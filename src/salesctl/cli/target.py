@@ -19,7 +19,9 @@ from salesctl.cli.options import (
     TeamOpt,
 )
 
-app = typer.Typer(help="Sales targets (销售目标) by month or quarter.", no_args_is_help=True)
+app = typer.Typer(help="Sales targets (销售目标) by month, quarter or year.", no_args_is_help=True)
+
+YearOpt = Annotated[Optional[str], typer.Option("--year", help="A year: 2027, this, last (annual target).")]
 
 
 def _columns():
@@ -33,7 +35,7 @@ def _columns():
         Column("team", label="target.col.team", kind="bool"),
         Column("amount", label="target.col.amount", kind="money"),
         Column("collected", label="target.col.collected", kind="money"),
-        Column("attainment", label="target.col.attainment"),
+        Column("attainment", label="target.col.attainment", kind="percent"),
         Column("set_by", label="target.col.set_by"),
         Column("set_at", label="target.col.set_at", kind="datetime"),
     ]
@@ -41,9 +43,11 @@ def _columns():
 
 @app.command("set")
 def set_(
-    handle: Annotated[str, typer.Argument(help="A rep, or a manager for their team's target.")],
+    handle: Annotated[Optional[str], typer.Argument(help="A rep, or a manager for their team's target (with --department: the director, default you).")] = None,
     month: MonthOpt = None,
     quarter: QuarterOpt = None,
+    year: YearOpt = None,
+    department: Annotated[bool, typer.Option("--department", help="The director's target for the whole department.")] = False,
     amount: Annotated[Optional[str], typer.Option("--amount", help="The target in money, e.g. 100000.")] = None,
     format: FormatOpt = OutputFormat.table,
 ):
@@ -57,7 +61,8 @@ def set_(
     from salesctl.services.pay import targets as svc
 
     with command_context(write=True) as ctx:
-        record, created = svc.set_target(ctx, handle, month=month, quarter=quarter, amount=amount)
+        record, created = svc.set_target(ctx, handle, month=month, quarter=quarter, amount=amount, year=year,
+                                         department=department)
         person = ctx.session.get(type(ctx.actor), record.staff_id)
         row = {"id": record.id, "handle": person.handle, "name": person.name, "period": record.period,
                "team": record.team, "amount": record.amount, "set_by": ctx.actor.handle, "set_at": record.set_at}
@@ -70,6 +75,7 @@ def set_(
 def list_(
     month: MonthOpt = None,
     quarter: QuarterOpt = None,
+    year: YearOpt = None,
     mine: MineOpt = False,
     team: TeamOpt = False,
     manager: ManagerOpt = None,
@@ -87,5 +93,5 @@ def list_(
 
     with command_context() as ctx:
         rows = svc.target_rows(ctx, month=month, quarter=quarter, mine=mine, team=team, manager=manager,
-                               rep=rep, all_=all_)
+                               rep=rep, all_=all_, year=year)
     render.emit_rows(rows, _columns(), fmt_value(format), title=t("target.title"))

@@ -816,6 +816,10 @@ class AutoRegrade:
     review: list[dict] = field(default_factory=list)  # {customer_id, customer, expected_purchase, rule}
     held: int = 0
     checked: int = 0
+    outside: int = 0  # won, paused or lost: outside the A–D drift
+
+
+OUTSIDE_DRIFT = ("won", "paused", "lost")
 
 
 def _hand_set_recently(since: datetime):
@@ -838,7 +842,8 @@ def auto_regrade(ctx: Ctx, *, dry_run: bool = False, mine: bool = False, team: b
     hold_days = int(policy.get("manual_hold_days", 14))
     scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
     held_expr = _hand_set_recently(ctx.now - timedelta(days=hold_days))
-    stmt = select(Customer.id, Customer.name, Customer.grade, Customer.expected_purchase, held_expr.label("held"))
+    stmt = select(Customer.id, Customer.name, Customer.grade, Customer.expected_purchase, held_expr.label("held"),
+                  Customer.status)
     visible = customer_scope(ctx)
     if visible is not None:
         stmt = stmt.where(visible)
@@ -849,10 +854,19 @@ def auto_regrade(ctx: Ctx, *, dry_run: bool = False, mine: bool = False, team: b
     outcome = AutoRegrade()
     today = ctx.today
     result = ctx.session.execute(stmt.order_by(Customer.id), execution_options={"yield_per": 1000})
-    for customer_id, name, current, expected, held in result:
+    for customer_id, name, current, expected, held, status in result:
         outcome.checked += 1
+        if status in OUTSIDE_DRIFT:  # won, paused and lost customers keep their grade (issue 16)
+            outcome.outside += 1
+            continue
         if held:
             outcome.held += 1
+            continue
+        if expected is None:
+            # no expected purchase date: the grade a person set stays; the owner is asked to review it
+            if current != "D":
+                outcome.review.append({"customer_id": customer_id, "customer": name, "expected_purchase": None,
+                                       "rule": t("handbook.review.no_date", grade=current)})
             continue
         rule = grade_for(expected, today, policy)
         if rule.grade is None:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # context imports models, which imports this module
     from salesctl.services.context import Ctx
 
 # kinds that set the owner (to_owner_id, possibly None for the pool)
-GRANTING = ("report", "grant", "approve", "release", "recall", "assign", "transfer")
+GRANTING = ("report", "grant", "approve", "release", "recall", "assign", "transfer", "handover")
 # kinds that record something without moving ownership
 NON_GRANTING = ("request", "reject", "duplicate")
 KINDS = GRANTING + NON_GRANTING
@@ -66,6 +66,11 @@ def change_owner(
     ctx.session.add(customer)
     ctx.session.flush()
     ctx.audit(f"ownership.{kind}", "customer", customer.id, {"owner_id": before_owner}, {"owner_id": new_owner_id, "entry": entry.id})
+    if new_owner_id is not None and new_owner_id != before_owner:
+        from salesctl.services.customers.account import move_account
+
+        # the account moves with its owner: open deals in the same transaction (issue 16)
+        move_account(ctx, customer, new_owner_id, kind=kind, entry_id=entry.id, note=note)
     return entry
 
 

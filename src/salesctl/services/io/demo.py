@@ -53,6 +53,7 @@ def load_demo(ctx: Ctx) -> dict:
                 manager_id=boss.id if boss else None, region=row["region"] or None,
                 industry=row["industry"] or None, email=row["email"] or None, phone=row["phone"] or None,
                 active=True, created_at=now - timedelta(days=500),
+                start_date=today - timedelta(days=500),  # long on staff: late and missing reports show
             )
             session.add(person)
             session.flush()

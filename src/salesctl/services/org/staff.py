@@ -13,8 +13,8 @@ from sqlmodel import select
 from salesctl import config
 from salesctl.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from salesctl.messages import t
-from salesctl.models import MANAGER_ROLES, ROLES, Leave, Staff
-from salesctl.permissions import SEES_ALL, chain_above, is_above, require_manager_of
+from salesctl.models import MANAGER_ROLES, ROLES, Staff
+from salesctl.permissions import SEES_ALL, chain_above, is_above
 from salesctl.services.context import Ctx
 from salesctl.directory import find_staff
 
@@ -102,6 +102,18 @@ def _may_manage_staff(ctx: Ctx, target_manager: Staff | None) -> None:
     raise PermissionDenied(t("err.denied", what=t("err.what.org_chart")))
 
 
+def parse_start_date(ctx: Ctx, text: str | None):
+    """--start-date, or by default the first workday after today: the day someone is entered owes no report."""
+    from datetime import timedelta
+
+    from salesctl.periods import parse_date
+    from salesctl.workdays import WorkCalendar
+
+    if (text or "").strip():
+        return parse_date(text, "start-date", ctx.today)
+    return WorkCalendar().next_workday_on_or_after(ctx.today + timedelta(days=1))
+
+
 def add_staff(
     ctx: Ctx,
     handle: str,
@@ -114,6 +126,7 @@ def add_staff(
     email: str | None = None,
     phone: str | None = None,
     bootstrap: bool = False,
+    start_date: str | None = None,
 ) -> Staff:
     session = ctx.session
     handle = validate_handle(handle)
@@ -138,6 +151,7 @@ def add_staff(
         phone=phone,
         active=True,
         created_at=ctx.now,
+        start_date=parse_start_date(ctx, start_date),
     )
     session.add(staff)
     session.flush()
@@ -158,6 +172,7 @@ def edit_staff(
     industry: str | None = None,
     email: str | None = None,
     phone: str | None = None,
+    start_date: str | None = None,
 ) -> Staff:
     session = ctx.session
     staff = find_staff(session, ref)
@@ -184,6 +199,10 @@ def edit_staff(
         staff.email = email or None
     if phone is not None:
         staff.phone = phone or None
+    if start_date is not None:
+        if staff.id == ctx.actor.id and ctx.actor.role not in SEES_ALL:
+            raise PermissionDenied(t("err.denied", what=t("err.what.own_role")))
+        staff.start_date = parse_start_date(ctx, start_date)
     session.add(staff)
     session.flush()
     ctx.audit("staff.edit", "staff", staff.id, before, staff)
@@ -202,6 +221,11 @@ def deactivate_staff(ctx: Ctx, ref: str) -> Staff:
     reports = session.exec(select(func.count()).select_from(Staff).where(Staff.manager_id == staff.id, Staff.active)).one()
     if reports:
         raise Conflict(t("err.has_reports", handle=staff.handle, count=reports))
+    from salesctl.services.sales.handover import holdings
+
+    customers, deals = holdings(ctx, staff.id)
+    if customers or deals:  # the handbook's 离职交接 comes first (issue 16)
+        raise Conflict(t("handover.err.still_owns", handle=staff.handle, customers=customers, deals=deals))
     before = staff.model_copy()
     staff.active = False
     session.add(staff)
@@ -240,6 +264,7 @@ def staff_row(staff: Staff, manager_handle: str | None) -> dict:
         "region": staff.region,
         "industry": staff.industry,
         "active": staff.active,
+        "start_date": staff.start_date,
     }
 
 
@@ -283,31 +308,4 @@ def org_tree(ctx: Ctx, include_inactive: bool = False) -> list[TreeNode]:
     return roots
 
 
-# --------------------------------------------------------------------------- leave
-def add_leave(ctx: Ctx, ref: str, start: date, end: date, reason: str | None) -> Leave:
-    staff = find_staff(ctx.session, ref)
-    if staff.id != ctx.actor.id:
-        require_manager_of(ctx, staff, t("err.what.leave_for", handle=staff.handle))
-    if end < start:
-        raise InvalidInput(t("err.leave_order", end=end, start=start))
-    leave = Leave(staff_id=staff.id, start=start, end=end, reason=reason, created_by_id=ctx.actor.id, created_at=ctx.now)
-    ctx.session.add(leave)
-    ctx.session.flush()
-    ctx.audit("staff.leave", "leave", leave.id, None, leave)
-    return leave
-
-
-def leave_rows(ctx: Ctx, ref: str | None = None):
-    from salesctl.permissions import visible_staff_ids
-
-    stmt = select(Leave, Staff.handle).join(Staff, Leave.staff_id == Staff.id).order_by(Leave.start)
-    if ref:
-        staff = find_staff(ctx.session, ref)
-        stmt = stmt.where(Leave.staff_id == staff.id)
-    ids = visible_staff_ids(ctx)
-    if ids is not None:
-        stmt = stmt.where(Leave.staff_id.in_(select(ids.c.id)))
-    for leave, handle in ctx.session.exec(stmt):
-        yield {"id": leave.id, "handle": handle, "from": leave.start, "to": leave.end, "reason": leave.reason}
-
-
+# leave (requests and approval) is in services.org.leave

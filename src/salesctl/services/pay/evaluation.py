@@ -129,7 +129,7 @@ def _targets(session, ids: list[int], period: Period) -> dict[int, Decimal]:
 def evaluate(ctx: "Ctx", *, month: str | None = None, quarter: str | None = None, mine=False, team=False,
              manager=None, rep=None, all_=False) -> EvalResult:
     from salesctl.permissions import pay_scope, scope_clause
-    from salesctl.services.pay.commission import current_book
+    from salesctl.services.pay.plans import current_book
     from salesctl.services.reports.compliance import daily_compliance
     from salesctl.services.pay.targets import _descendants
 

@@ -1,4 +1,4 @@
-"""Sales targets (`target set/list`): a person's target for a month or a quarter.
+"""Sales targets (`target set/list`): a person's target for a month, a quarter or a year.
 
 A rep's target is personal; a manager's (or regional manager's) target is their
 team's. Targets are set by a manager above the person, or by the director/gm;
@@ -25,47 +25,65 @@ if TYPE_CHECKING:
 ZERO = Decimal("0.00")
 
 
-def target_period(month: str | None, quarter: str | None, today: date, *, required: bool) -> Period | None:
+def target_period(month: str | None, quarter: str | None, today: date, *, required: bool,
+                  year: str | None = None) -> Period | None:
     if month and quarter:
         raise InvalidInput(t("target.err.month_and_quarter"))
+    if year and (month or quarter):
+        raise InvalidInput(t("handbook.err.one_target_period"))
     if month:
         return parse_period(month, "month", today)
     if quarter:
         return parse_period(quarter, "quarter", today)
+    if year:  # annual targets (issue 16)
+        return parse_period(year, "year", today)
     if required:
         raise InvalidInput(t("target.err.period_required"))
     return None
 
 
-def set_target(ctx: "Ctx", handle: str, *, month: str | None, quarter: str | None,
-               amount: str | None) -> tuple[Target, bool]:
-    """Create or replace a target; returns (target, created)."""
+def set_target(ctx: "Ctx", handle: str | None, *, month: str | None, quarter: str | None,
+               amount: str | None, year: str | None = None, department: bool = False) -> tuple[Target, bool]:
+    """Create or replace a target; returns (target, created).
+
+    `department`: the director's target for the whole department (the sum of the teams), set by
+    the director or the gm."""
+    from salesctl.errors import PermissionDenied
     from salesctl.permissions import require_manager_of
     from salesctl.directory import find_staff
 
-    period = target_period(month, quarter, ctx.today, required=True)
+    period = target_period(month, quarter, ctx.today, required=True, year=year)
     if amount is None:
         raise InvalidInput(t("target.err.amount_required"))
     value = parse_money(amount, "amount")
     if value <= 0:
         raise InvalidInput(t("target.err.amount_not_positive", value=amount))
-    person = find_staff(ctx.session, handle, "handle")
-    require_manager_of(ctx, person, t("target.what.targets_of", handle=person.handle))
-    if person.role != "rep" and person.role not in MANAGER_ROLES:
-        raise InvalidInput(t("target.err.wrong_role", handle=person.handle, role=person.role))
+    if department:
+        person = find_staff(ctx.session, handle, "handle") if handle else ctx.actor
+        if person.role != "director":
+            raise InvalidInput(t("handbook.err.department_director", handle=person.handle, role=person.role))
+        if not (ctx.actor.id == person.id or ctx.actor.role == "gm"):
+            raise PermissionDenied(t("err.denied", what=t("target.what.targets_of", handle=person.handle)))
+    else:
+        if not handle:
+            raise InvalidInput(t("err.required", fields="HANDLE (or --department)"))
+        person = find_staff(ctx.session, handle, "handle")
+        require_manager_of(ctx, person, t("target.what.targets_of", handle=person.handle))
+        if person.role != "rep" and person.role not in MANAGER_ROLES:
+            raise InvalidInput(t("target.err.wrong_role", handle=person.handle, role=person.role))
     existing = ctx.session.execute(
         select(Target).where(Target.staff_id == person.id, Target.period == period.label)).scalars().first()
     if existing is not None:
         before = {c.key: getattr(existing, c.key) for c in Target.__table__.columns}
         existing.amount = value
-        existing.team = person.role in MANAGER_ROLES
+        existing.team = person.role in MANAGER_ROLES or department
         existing.set_by_id = ctx.actor.id
         existing.set_at = ctx.now
         ctx.session.add(existing)
         ctx.session.flush()
         ctx.audit("target.set", "target", existing.id, before, existing)
         return existing, False
-    record = Target(staff_id=person.id, team=person.role in MANAGER_ROLES, period=period.label, amount=value,
+    record = Target(staff_id=person.id, team=person.role in MANAGER_ROLES or department, period=period.label, amount=value,
                     set_by_id=ctx.actor.id, set_at=ctx.now)
     ctx.session.add(record)
     ctx.session.flush()
@@ -75,6 +93,8 @@ def set_target(ctx: "Ctx", handle: str, *, month: str | None, quarter: str | Non
 
 def _months_of(label: str) -> list[tuple[int, int]]:
     year = int(label[:4])
+    if len(label) == 4:  # a year
+        return [(year, m) for m in range(1, 13)]
     if "Q" in label:
         q = int(label[-1])
         return [(year, 3 * (q - 1) + m) for m in (1, 2, 3)]
@@ -109,11 +129,12 @@ def _descendants(parents: dict[int, int | None]) -> dict[int, set[int]]:
 
 
 def target_rows(ctx: "Ctx", *, month: str | None = None, quarter: str | None = None, mine=False, team=False,
-                manager=None, rep=None, all_=False) -> list[dict]:
-    """Targets in the scope, with what was collected against them (payments on deals owned; a team's for teams)."""
+                manager=None, rep=None, all_=False, year: str | None = None) -> list[dict]:
+    """Targets in the scope, with what was collected against them (payments on deals owned; a team's for teams,
+    the sum of every team for the director's department target)."""
     from salesctl.permissions import pay_scope, scope_clause
 
-    period = target_period(month, quarter, ctx.today, required=False)
+    period = target_period(month, quarter, ctx.today, required=False, year=year)
     scope = pay_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
     session = ctx.session
     setter = _aliased()

@@ -1,7 +1,8 @@
 """Daily-report compliance per rep over a date range: due, submitted, late, missing.
 
 Shared by `report missing`, `summary`, `commission` (compliance factor) and `eval`.
-A workday is due from a rep who existed that day and was not on leave; a
+A workday is due from a rep on or after their start date (`owed_from`) and not on
+approved leave (pending, rejected and cancelled leave excuse nothing); a
 report counts when submitted (or reviewed); it is late when submitted after its
 deadline; a due day with no submitted report is missing once its deadline has
 passed, and pending before that. A fixed number of queries, whatever the scope.
@@ -17,6 +18,16 @@ from sqlalchemy import and_, select
 from salesctl.models import Leave, Report, Staff
 from salesctl.periods import Clock
 from salesctl.workdays import WorkCalendar
+
+
+def owed_from(start_date: date | None, created_at, tz) -> date | None:
+    """The first day a person owes reports: their start date; for staff added before start
+    dates existed, the day after they were entered (the day of entry never counts)."""
+    if start_date is not None:
+        return start_date
+    if created_at is not None:
+        return created_at.astimezone(tz).date() + timedelta(days=1)
+    return None
 
 
 @dataclass
@@ -38,16 +49,16 @@ def daily_compliance(session, staff_filter, first: date, last: date, clock: Cloc
     result: dict[int, Compliance] = {}
     if last < first:
         return result
-    stmt = select(Staff.id, Staff.created_at).where(Staff.role == "rep", Staff.active)
+    stmt = select(Staff.id, Staff.created_at, Staff.start_date).where(Staff.role == "rep", Staff.active)
     if staff_filter is not None:
         stmt = stmt.where(staff_filter)
-    reps = {rid: created.astimezone(clock.tz).date() if created else first for rid, created in session.execute(stmt)}
+    reps = {rid: owed_from(start, created, clock.tz) or first for rid, created, start in session.execute(stmt)}
     if not reps:
         return result
     workdays = calendar.workdays(first, last)
     leave: dict[int, set[date]] = {}
     leave_stmt = select(Leave.staff_id, Leave.start, Leave.end).where(
-        Leave.staff_id.in_(list(reps)), Leave.start <= last, Leave.end >= first
+        Leave.staff_id.in_(list(reps)), Leave.start <= last, Leave.end >= first, Leave.status == "approved"
     )
     for sid, start, end in session.execute(leave_stmt):
         d = max(start, first)

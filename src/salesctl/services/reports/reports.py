@@ -642,7 +642,7 @@ def missing_reports(ctx: "Ctx", scope: "Scope", kind: str, period: Period,
     owed = Owed(kind, period, deadline, workdays, [])
     if not workdays:
         return owed
-    stmt = (select(Staff.id, Staff.handle, Staff.name, Staff.created_at)
+    stmt = (select(Staff.id, Staff.handle, Staff.name, Staff.created_at, Staff.start_date)
             .where(Staff.role == "rep", Staff.active).order_by(Staff.handle))
     clause = scope_clause(scope, Staff.id)
     if clause is not None:
@@ -654,7 +654,8 @@ def missing_reports(ctx: "Ctx", scope: "Scope", kind: str, period: Period,
     leave: dict[int, set[date]] = {}
     for sid, start, end in ctx.session.execute(
         select(Leave.staff_id, Leave.start, Leave.end)
-        .where(Leave.staff_id.in_(ids), Leave.start <= period.end, Leave.end >= period.start)
+        .where(Leave.staff_id.in_(ids), Leave.start <= period.end, Leave.end >= period.start,
+               Leave.status == "approved")
     ):
         day = max(start, period.start)
         while day <= min(end, period.end):
@@ -668,8 +669,10 @@ def missing_reports(ctx: "Ctx", scope: "Scope", kind: str, period: Period,
         )
     }
     missing, late_rows = [], []
-    for sid, handle, name, created in reps:
-        joined = created.astimezone(tz).date() if created else period.start
+    from salesctl.services.reports.compliance import owed_from
+
+    for sid, handle, name, created, start_date in reps:
+        joined = owed_from(start_date, created, tz) or period.start
         if not any(day >= joined and day not in leave.get(sid, ()) for day in workdays):
             continue  # excused: on leave (or not yet on staff) every workday of the period
         rid, status, late = filed.get(sid, (None, None, False))

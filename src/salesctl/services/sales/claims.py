@@ -1,5 +1,6 @@
-"""Claims (报备, SPEC 1.6): the first reporter's priority, the industry rule, manager decisions,
-releases, the opt-in customer pool recall (公海) and missed sales (漏单).
+"""Claims (报备, SPEC 1.6): the first reporter's priority, the industry rule, manager decisions
+and releases (the pool recall (公海) is in services.sales.pool, missed sales (漏单) in
+services.sales.missed).
 
 Every claim is an append-only OwnershipEntry: a rep's claim is granted at once
 ("grant", or the "report" of a customer they added) or recorded as a pending
@@ -14,39 +15,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Iterator
 
-from sqlalchemy import and_, case, exists, func, or_
+from sqlalchemy import and_, exists, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from salesctl.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from salesctl.messages import t
-from salesctl.models import (
-    MANAGER_ROLES,
-    Customer,
-    Deal,
-    Lead,
-    MissedSale,
-    MissedSaleShare,
-    OwnershipEntry,
-    Payment,
-    Staff,
-    Visit,
-)
-from salesctl.permissions import (
-    SEES_ALL,
-    Scope,
-    is_manager_of,
-    require_see_customer,
-    resolve_scope,
-    scope_clause,
-    visible_staff_ids,
-)
+from salesctl.models import MANAGER_ROLES, Customer, Lead, OwnershipEntry, Staff
+from salesctl.permissions import SEES_ALL, is_manager_of, require_see_customer, resolve_scope, scope_clause
 from salesctl.services.context import Ctx
 from salesctl.services.customers.ownership import GRANTING, change_owner, record_entry
+
 
 CLAIMANT_ROLES = ("rep",) + MANAGER_ROLES
 DECIDER_ROLES = MANAGER_ROLES + SEES_ALL
@@ -445,257 +427,3 @@ def release_customer(ctx: Ctx, ref: str, *, reason: str | None = None) -> tuple[
     entry = change_owner(ctx, customer, None, "release", staff_id=owner.id, note=_clean(reason))
     return entry, customer, owner.handle
 
-
-# --------------------------------------------------------------------------- pool recall
-def pool_policy() -> dict:
-    from salesctl.policy import section
-
-    return section("pool")
-
-
-def _pool_limits(policy: dict) -> dict[str, int]:
-    limits = policy.get("no_visit_days", {}) or {}
-    return {grade: int(days) for grade, days in limits.items() if days is not None}
-
-
-def _idle_rows(ctx: Ctx, staff_filter, policy: dict) -> list[dict]:
-    """Owned customers idle long enough to be warned about or recalled (protected ones left out).
-
-    Idle since = the later of the owner's last visit to the customer and the day they got it
-    (a customer just claimed or assigned is not idle). One query, however many customers.
-    """
-    limits = _pool_limits(policy)
-    if not limits:
-        return []
-    warn_days = int(policy.get("warn_days_before", 0) or 0)
-    stage_from = int(policy.get("protect_stage_from", 3))
-    pay_days = int(policy.get("protect_payment_within_days", 90))
-    today = ctx.today
-    last_visit = (select(func.max(Visit.at))
-                  .where(Visit.customer_id == Customer.id, Visit.rep_id == Customer.owner_id)
-                  .correlate(Customer).scalar_subquery())
-    owned_since = (select(func.max(OwnershipEntry.at))
-                   .where(OwnershipEntry.customer_id == Customer.id, OwnershipEntry.kind.in_(GRANTING))
-                   .correlate(Customer).scalar_subquery())
-    since = func.coalesce(owned_since, Customer.created_at)
-    idle_since = case((and_(last_visit.is_not(None), last_visit > since), last_visit), else_=since)
-    open_deal = exists().where(Deal.customer_id == Customer.id, Deal.status != "lost", Deal.stage >= stage_from,
-                               Deal.stage < 5)
-    recent_payment = exists().where(Deal.customer_id == Customer.id, Payment.deal_id == Deal.id,
-                                    Payment.paid_on >= today - timedelta(days=pay_days))
-    per_grade = []
-    for grade, days in limits.items():
-        cutoff = ctx.clock.day_bounds_utc(today - timedelta(days=max(days - warn_days, 0)))[1]
-        per_grade.append(and_(Customer.grade == grade, idle_since < cutoff))
-    stmt = (
-        select(Customer.id, Customer.name, Customer.grade, Customer.owner_id, Staff.handle, idle_since.label("idle"))
-        .join(Staff, Staff.id == Customer.owner_id)
-        .where(Customer.owner_id.is_not(None), or_(*per_grade), ~open_deal, ~recent_payment)
-        .order_by(Customer.id)
-    )
-    clause = _staff_clause(staff_filter, Customer.owner_id)
-    if clause is not None:
-        stmt = stmt.where(clause)
-    rows = []
-    for cid, name, grade, owner_id, handle, idle in ctx.session.execute(stmt):
-        idle_at = _as_aware(idle)
-        idle_day = ctx.clock.local(idle_at).date()
-        limit = limits[grade]
-        recall_on = idle_day + timedelta(days=limit)
-        rows.append({
-            "action": "recall" if recall_on <= today else "warn",
-            "customer_id": cid, "customer": name, "grade": grade, "owner": handle, "owner_id": owner_id,
-            "idle_since": idle_at, "days_idle": (today - idle_day).days, "limit_days": limit, "recall_on": recall_on,
-        })
-    return rows
-
-
-def _as_aware(value) -> datetime:
-    """CASE/MAX results skip the column type on some backends: parse and mark UTC when needed."""
-    from datetime import timezone
-
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
-
-
-def _staff_clause(staff_filter, column):
-    if staff_filter is None:
-        return None
-    if isinstance(staff_filter, Scope):
-        return scope_clause(staff_filter, column)
-    return column.in_(select(staff_filter.c.id))
-
-
-@dataclass
-class ExpireResult:
-    rows: list[dict]
-    dry_run: bool
-
-    @property
-    def recalled(self) -> list[dict]:
-        return [r for r in self.rows if r["action"] == "recall"]
-
-    @property
-    def warned(self) -> list[dict]:
-        return [r for r in self.rows if r["action"] == "warn"]
-
-
-def expire(ctx: Ctx, *, dry_run: bool = False, mine: bool = False, team: bool = False, manager: str | None = None,
-           rep: str | None = None, all_: bool = False) -> ExpireResult:
-    """`claim expire`: recall idle customers to the pool and list the owners to warn (policy [pool])."""
-    policy = pool_policy()
-    if not policy.get("enabled", False):
-        raise InvalidInput(t("claim.err.pool_off"))
-    if not dry_run and ctx.actor.role not in DECIDER_ROLES:
-        raise PermissionDenied(t("err.denied", what=t("claim.what.expire")))
-    scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
-    rows = _idle_rows(ctx, scope, policy)
-    if not dry_run:
-        due = [row for row in rows if row["action"] == "recall"]
-        locked: dict[int, Customer] = {}
-        for start in range(0, len(due), 500):
-            ids = [row["customer_id"] for row in due[start:start + 500]]
-            stmt = (select(Customer).where(Customer.id.in_(ids)).order_by(Customer.id).with_for_update()
-                    .execution_options(populate_existing=True))
-            locked.update((c.id, c) for c in ctx.session.exec(stmt))
-        for row in due:
-            customer = locked[row["customer_id"]]
-            if customer.owner_id != row["owner_id"]:
-                row["action"] = "skipped"  # claimed or moved since the query
-                continue
-            note = t("claim.note.recall", days=row["days_idle"], grade=row["grade"], limit=row["limit_days"])
-            change_owner(ctx, customer, None, "recall", staff_id=row["owner_id"], note=note)
-    return ExpireResult(rows, dry_run)
-
-
-def recall_warnings(ctx: Ctx, staff_filter=None) -> list[dict]:
-    """Rows for `visit due`: owned customers the pool recall takes (or will within warn_days_before).
-
-    staff_filter: a permissions.Scope, a subquery of staff ids, or None (everyone). Empty when the
-    pool is off. Rows have the shape of visits.due_rows: kind "recall", due = the recall day.
-    """
-    policy = pool_policy()
-    if not policy.get("enabled", False):
-        return []
-    today = ctx.today
-    rows = []
-    for row in _idle_rows(ctx, staff_filter, policy):
-        late = (today - row["recall_on"]).days
-        rows.append({
-            "id": row["customer_id"], "kind": "recall",
-            "status": "overdue" if late > 0 else "due" if late == 0 else "upcoming",
-            "due": row["recall_on"], "days_overdue": max(late, 0), "customer_id": row["customer_id"],
-            "customer": row["customer"], "grade": row["grade"], "owner": row["owner"], "visit_id": None,
-            "last_contact_at": row["idle_since"],
-            "next_step": t("claim.msg.recall_warning", date=row["recall_on"].isoformat(), days=row["limit_days"]),
-        })
-    return rows
-
-
-# --------------------------------------------------------------------------- missed sales
-@dataclass
-class MissedRecord:
-    missed: MissedSale
-    shares: list[tuple[str, Decimal]]
-
-    def as_dict(self, recorded_by: str) -> dict:
-        m = self.missed
-        return {"id": m.id, "name": m.name, "region": m.region, "industry": m.industry, "amount": m.amount,
-                "occurred_on": m.occurred_on, "note": m.note, "recorded_by": recorded_by, "recorded_at": m.recorded_at,
-                "shares": [{"handle": h, "amount": a} for h, a in self.shares]}
-
-
-def split_amount(amount: Decimal, count: int) -> list[Decimal]:
-    """Equal shares in exact cents; the remainder cents go to the first shares, so they sum to the amount."""
-    from salesctl.money import cents_to_decimal, to_cents
-
-    cents = to_cents(amount)
-    base, extra = divmod(cents, count)
-    return [cents_to_decimal(base + (1 if i < extra else 0)) for i in range(count)]
-
-
-def responsible_reps(ctx: Ctx, region: str, industry: str) -> list[Staff]:
-    """Active reps of that region and industry (or '*'), in handle order."""
-    return list(ctx.session.exec(
-        select(Staff).where(Staff.role == "rep", Staff.active == True,  # noqa: E712
-                            func.lower(Staff.region) == region.casefold(),
-                            or_(func.lower(Staff.industry) == industry.casefold(), Staff.industry == "*"))
-        .order_by(Staff.handle)
-    ))
-
-
-def record_missed(ctx: Ctx, name: str | None, *, region: str | None, industry: str | None, amount: str | None,
-                  note: str | None, occurred: str | None = None) -> MissedRecord:
-    """`claim missed`: a sale lost in a region to a customer nobody had in the archive; the amount is split
-    equally among the region's reps of that industry (penalty lines in the year-end month)."""
-    from salesctl.money import parse_money
-    from salesctl.periods import parse_date
-    from salesctl.services.customers.duplicates import find_duplicate
-
-    actor = ctx.actor
-    if actor.role not in DECIDER_ROLES:
-        raise PermissionDenied(t("err.denied", what=t("claim.what.missed")))
-    name, region, industry, note = _clean(name), _clean(region), _clean(industry), _clean(note)
-    missing = [flag for flag, value in (("NAME", name), ("--region", region), ("--industry", industry),
-                                        ("--amount", _clean(amount)), ("--note", note)) if value is None]
-    if missing:
-        raise InvalidInput(t("claim.err.missed_missing", flags=", ".join(missing)))
-    value = parse_money(amount, "amount")
-    if value <= 0:
-        raise InvalidInput(t("claim.err.amount_positive", value=amount))
-    occurred_on = parse_date(occurred, "date", ctx.today) if occurred else ctx.today
-    if occurred_on > ctx.today:
-        raise InvalidInput(t("claim.err.future_date", date=occurred_on))
-    duplicate = find_duplicate(ctx.session, name)
-    if duplicate is not None:
-        raise Conflict(t("claim.err.missed_in_archive", name=duplicate.name, id=duplicate.customer_id,
-                         owner=duplicate.owner or t("customer.pool")))
-    reps = responsible_reps(ctx, region, industry)
-    if not reps:
-        raise InvalidInput(t("claim.err.missed_no_reps", region=region, industry=industry))
-    for rep in reps:
-        if not is_manager_of(ctx, rep):
-            raise PermissionDenied(t("err.denied", what=t("claim.what.missed_for", handle=rep.handle)))
-    missed = MissedSale(name=name, region=region, industry=industry, amount=value, note=note,
-                        occurred_on=occurred_on, recorded_by_id=actor.id, recorded_at=ctx.now)
-    ctx.session.add(missed)
-    ctx.session.flush()
-    shares = []
-    for rep, part in zip(reps, split_amount(value, len(reps))):
-        ctx.session.add(MissedSaleShare(missed_sale_id=missed.id, staff_id=rep.id, amount=part))
-        shares.append((rep.handle, part))
-    ctx.session.flush()
-    record = MissedRecord(missed, shares)
-    ctx.audit("claim.missed", "missed_sale", missed.id, None, record.as_dict(actor.handle))
-    return record
-
-
-def missed_rows(ctx: Ctx, *, year: int | None = None) -> list[dict]:
-    """Missed sales the actor may see (director/gm all; others those with a share of someone they see)."""
-    recorder = aliased(Staff)
-    stmt = (select(MissedSale, recorder.handle).join(recorder, recorder.id == MissedSale.recorded_by_id)
-            .order_by(MissedSale.occurred_on, MissedSale.id))
-    visible = visible_staff_ids(ctx)
-    if visible is not None:
-        mine = select(MissedSaleShare.missed_sale_id).where(MissedSaleShare.staff_id.in_(select(visible.c.id)))
-        stmt = stmt.where(or_(MissedSale.id.in_(mine), MissedSale.recorded_by_id == ctx.actor.id))
-    if year is not None:
-        stmt = stmt.where(MissedSale.occurred_on >= date(year, 1, 1), MissedSale.occurred_on <= date(year, 12, 31))
-    sales = ctx.session.execute(stmt).all()
-    ids = [m.id for m, _ in sales]
-    shares: dict[int, list[str]] = {}
-    if ids:
-        share_rows = ctx.session.execute(
-            select(MissedSaleShare.missed_sale_id, Staff.handle, MissedSaleShare.amount)
-            .join(Staff, Staff.id == MissedSaleShare.staff_id)
-            .where(MissedSaleShare.missed_sale_id.in_(ids)).order_by(MissedSaleShare.id))
-        from salesctl.money import fmt
-
-        for sale_id, handle, part in share_rows:
-            shares.setdefault(sale_id, []).append(f"{handle} {fmt(part)}")
-    return [{"id": m.id, "name": m.name, "region": m.region, "industry": m.industry, "amount": m.amount,
-             "occurred_on": m.occurred_on, "note": m.note, "recorded_by": by, "shares": "; ".join(shares.get(m.id, []))}
-            for m, by in sales]

@@ -99,18 +99,35 @@ def _owner(ctx: Ctx, deal: Deal) -> Staff:
     return ctx.session.get(Staff, deal.owner_id)
 
 
+def _writer(ctx: Ctx, deal: Deal) -> Staff:
+    """Who the deal is worked for: its customer's owner (the account moves with the owner, issue 16);
+    the deal's own owner only while the customer is in the pool. A won deal keeps the rep who won it
+    (their commission) while the customer's new owner records its payments."""
+    customer = ctx.session.get(Customer, deal.customer_id)
+    if customer is not None and customer.owner_id is not None:
+        return ctx.session.get(Staff, customer.owner_id)
+    return _owner(ctx, deal)
+
+
+def _require_see_deal(ctx: Ctx, deal: Deal) -> None:
+    from salesctl.permissions import may_see_staff
+
+    if may_see_staff(ctx, _owner(ctx, deal)) or may_see_staff(ctx, _writer(ctx, deal)):
+        return
+    require_see_staff(ctx, _owner(ctx, deal), what=t("deal.denied.deal", id=deal.id))
+
+
 def deal_for_reading(ctx: Ctx, ref) -> Deal:
     deal = get_deal(ctx, ref)
-    require_see_staff(ctx, _owner(ctx, deal), what=t("deal.denied.deal", id=deal.id))
+    _require_see_deal(ctx, deal)
     return deal
 
 
 def deal_for_writing(ctx: Ctx, ref, what: str) -> Deal:
     """The deal, after checking the actor may change it; `what` is a message key (deal.denied.*) taking {id}."""
     deal = get_deal(ctx, ref)
-    owner = _owner(ctx, deal)
-    require_see_staff(ctx, owner, what=t("deal.denied.deal", id=deal.id))
-    require_act_for(ctx, owner, t(what, id=deal.id))
+    _require_see_deal(ctx, deal)
+    require_act_for(ctx, _writer(ctx, deal), t(what, id=deal.id))
     return deal
 
 
@@ -249,6 +266,14 @@ def mark_won(ctx: Ctx, ref, *, contract_date: str | None = None, note: str | Non
     deal.won_on = signed
     text = "; ".join(x for x in (f"won: contract {signed.isoformat()}", (note or "").strip()) if x)
     _record_move(ctx, deal, before, current, 4, text, "deal.won")
+    customer = ctx.session.get(Customer, deal.customer_id)
+    if customer.status != "won":  # a customer with a signed contract is 已成交 (issue 16)
+        status_before = {"status": customer.status}
+        customer.status = "won"
+        customer.updated_at = ctx.now
+        ctx.session.add(customer)
+        ctx.session.flush()
+        ctx.audit("customer.status", "customer", customer.id, status_before, {"status": "won", "deal": deal.id})
     return deal
 
 
@@ -312,7 +337,8 @@ def deal_row(deal: Deal, customer_name: str, owner: str | None, paid: Decimal) -
         "stage_name": stage_name(deal.stage), "status": deal.status, "owner": owner,
         "expected_close": deal.expected_close, "won_on": deal.won_on, "lost_on": deal.lost_on,
         "lost_reason": deal.lost_reason, "paid": quantize(paid),
-        "outstanding": quantize(max(deal.amount - paid, Decimal("0"))),
+        # a lost deal owes nothing (issue 16)
+        "outstanding": Decimal("0.00") if deal.status == "lost" else quantize(max(deal.amount - paid, Decimal("0"))),
     }
 
 
@@ -338,6 +364,9 @@ def deal_detail(ctx: Ctx, ref) -> dict:
     row["created_at"] = deal.created_at
     row["next"] = legal_actions(deal, paid)
     row["history"] = history
+    from salesctl.services.customers.account import owner_history
+
+    row["owners"] = owner_history(ctx, deal.id)
     row["payments"] = payments
     return row
 

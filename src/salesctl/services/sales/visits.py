@@ -146,10 +146,7 @@ def log_visit(
     moment = parse_datetime(at, "at", ctx.clock) if at else ctx.now
     if moment > ctx.now:
         raise InvalidInput(t("visit.err.future", at=_local_text(ctx, moment)))
-    if customer.created_at and moment < customer.created_at:
-        raise InvalidInput(
-            t("visit.err.before_customer", at=_local_text(ctx, moment), created=_local_text(ctx, customer.created_at))
-        )
+    # a first visit often comes before the form (首次来访的新客户必须填写客户信息表): an earlier --at is fine
     visit_day = ctx.clock.local(moment).date()
     follow_day = None
     if follow_up:
@@ -303,10 +300,32 @@ def due_rows(ctx: Ctx, scope: Scope, *, days: int = 0) -> list[dict]:
         since = ctx.clock.local(last or created).date()
         due = since + timedelta(days=thresholds[grade])
         rows.append(_due_row(today, "no_contact", due, None, cid, cname, grade, owner, last, None))
-    from salesctl.services.sales.claims import recall_warnings
+    rows += _review_rows(ctx, today, clause)
+    from salesctl.services.sales.pool import recall_warnings
 
     rows += recall_warnings(ctx, scope)  # pool recall (opt-in): customers about to return to the pool
     rows.sort(key=lambda r: (r["due"], r["customer"], r["kind"]))
+    return rows
+
+
+def _review_rows(ctx: Ctx, today, clause) -> list[dict]:
+    """Grades the automatic rules leave to a person (issue 16): a customer being followed whose
+    expected purchase date is past, or who has none and a grade above D, is listed for its owner."""
+    stmt = (
+        select(Customer.id, Customer.name, Customer.grade, Customer.expected_purchase, Customer.last_contact_at,
+               Staff.handle)
+        .join(Staff, Staff.id == Customer.owner_id)
+        .where(Customer.status == "following",
+               or_(Customer.expected_purchase < today,
+                   and_(Customer.expected_purchase.is_(None), Customer.grade.in_(("A", "B", "C")))))
+    )
+    if clause is not None:
+        stmt = stmt.where(clause)
+    rows = []
+    for cid, cname, grade, expected, last, owner in ctx.session.exec(stmt):
+        note = (t("handbook.due.review_past", date=expected) if expected is not None
+                else t("handbook.due.review_no_date"))
+        rows.append(_due_row(today, "review", expected or today, None, cid, cname, grade, owner, last, note))
     return rows
 
 

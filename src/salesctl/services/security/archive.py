@@ -513,6 +513,18 @@ def summarize(data: bytes, path: str, *, encrypted: bool) -> dict:
             "legend": legend, "sheets": sheets, "highlighted_rows": marked}
 
 
+def require_open_scope(ctx, author: str | None) -> None:
+    """A pack is opened by the people allowed to read it: its author, the author's managers, director, gm."""
+    from salesctl.errors import PermissionDenied
+    from salesctl.permissions import SEES_ALL, may_see_staff
+
+    if ctx.actor.role in SEES_ALL:
+        return
+    person = ctx.session.execute(select(Staff).where(Staff.handle == (author or ""))).scalars().first()
+    if person is None or not may_see_staff(ctx, person):
+        raise PermissionDenied(t("err.denied", what=t("handbook.what.open_pack", author=author or "?")))
+
+
 def _is_highlighted(cell) -> bool:
     fill = getattr(cell, "fill", None)
     if fill is None or fill.fill_type != "solid":

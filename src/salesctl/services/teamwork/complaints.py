@@ -36,6 +36,7 @@ from salesctl.permissions import (
     complaint_clause,
     may_see_complaint,
     require_see_customer,
+    require_close_complaint,
     require_update_complaint,
 )
 from salesctl.services.context import Ctx
@@ -172,6 +173,8 @@ def change_status(ctx: Ctx, complaint_id: int, to_status: str | None, *, note: s
         raise InvalidInput(t("complaint.err.update_nothing"))
     complaint, owner = _load(ctx, complaint_id)
     require_update_complaint(ctx, complaint, owner)
+    if to_status == "closed":
+        require_close_complaint(ctx, complaint, owner)
     current = complaint.status
     legal = legal_next(current)
     if to_status is None:

@@ -240,6 +240,14 @@ def create_meeting(ctx: Ctx, *, day: date | None, chair: str | None, manager: st
     minutes = minutes or ""
     parsed = parse_minutes(minutes, meeting_day, field)
     owners = _resolve_owners(session, parsed, field)
+    # actions belong to the meeting's team (and its chair): anyone else is a mistake, not a record (issue 16)
+    from salesctl.permissions import team_ids
+
+    members = team_ids(session, team.id, include_root=True) | {chair_person.id}
+    outside = sorted({p.handle for p in owners.values() if p.id not in members})
+    if outside:
+        raise InvalidInput(t("handbook.err.owner_outside_team", field=field, handles=", ".join("@" + h for h in outside),
+                             team=team.handle))
     existing = session.exec(
         select(Meeting).where(Meeting.team_manager_id == team.id, Meeting.held_at == held_at)
     ).first()

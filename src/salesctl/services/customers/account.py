@@ -1,0 +1,88 @@
+"""The account moves with its owner (报备 decides who owns a customer; the file is per customer).
+
+`move_account` runs inside `ownership.change_owner` whenever a customer gets a new
+owner (claim approve, edit --owner, lead assignment, pool re-grant, handover): the
+customer's open deals (stages 1-3) go to the new owner in the same transaction,
+each with a DealOwnerChange row (who, when, why, the ledger entry) and an audit
+entry. Won and lost deals keep the rep who won or lost them (their commission).
+Open follow-ups are the customer's owner's by construction (`visit due` and the
+summaries read them through Customer.owner_id), so they move with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, exists, false, func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import select
+
+from salesctl.models import Customer, Deal, DealOwnerChange, Visit
+
+if TYPE_CHECKING:
+    from salesctl.services.context import Ctx
+
+
+@dataclass
+class Moved:
+    deals: list[int]
+    follow_ups: int
+
+
+def move_deal(ctx: Ctx, deal: Deal, new_owner_id: int, *, reason: str | None, entry_id: int | None = None) -> DealOwnerChange:
+    """Give one deal to another owner, with its history row and audit entry."""
+    change = DealOwnerChange(deal_id=deal.id, from_owner_id=deal.owner_id, to_owner_id=new_owner_id,
+                             by_id=ctx.actor.id if ctx.actor else None, at=ctx.now, reason=reason, entry_id=entry_id)
+    before = {"owner_id": deal.owner_id}
+    deal.owner_id = new_owner_id
+    deal.updated_at = ctx.now
+    ctx.session.add(deal)
+    ctx.session.add(change)
+    ctx.session.flush()
+    ctx.audit("deal.owner", "deal", deal.id, before, {"owner_id": new_owner_id, "reason": reason, "entry": entry_id})
+    return change
+
+
+def open_follow_ups(ctx: Ctx, customer_ids: list[int]) -> int:
+    """Follow-ups not done and not superseded by a later visit, on these customers."""
+    if not customer_ids:
+        return 0
+    later = aliased(Visit)
+    newer = exists().where(later.customer_id == Visit.customer_id,
+                           or_(later.at > Visit.at, and_(later.at == Visit.at, later.id > Visit.id)))
+    return int(ctx.session.exec(
+        select(func.count()).select_from(Visit)
+        .where(Visit.customer_id.in_(customer_ids), Visit.follow_up.is_not(None),
+               Visit.follow_up_done == false(), ~newer)
+    ).one())
+
+
+def move_account(ctx: Ctx, customer: Customer, new_owner_id: int | None, *, kind: str, entry_id: int | None,
+                 note: str | None = None) -> Moved:
+    """Move the customer's open deals to its new owner (nothing moves to the pool: no owner)."""
+    if new_owner_id is None:
+        return Moved([], 0)
+    reason = f"{kind}: {note}" if note else kind
+    deals = list(ctx.session.exec(
+        select(Deal).where(Deal.customer_id == customer.id, Deal.status == "open", Deal.owner_id != new_owner_id)
+        .order_by(Deal.id)
+    ))
+    for deal in deals:
+        move_deal(ctx, deal, new_owner_id, reason=reason, entry_id=entry_id)
+    return Moved([d.id for d in deals], open_follow_ups(ctx, [customer.id]))
+
+
+def owner_history(ctx: Ctx, deal_id: int) -> list[dict]:
+    from salesctl.models import Staff
+
+    by, old, new = aliased(Staff), aliased(Staff), aliased(Staff)
+    rows = ctx.session.exec(
+        select(DealOwnerChange, by.handle, old.handle, new.handle)
+        .join(by, by.id == DealOwnerChange.by_id, isouter=True)
+        .join(old, old.id == DealOwnerChange.from_owner_id, isouter=True)
+        .join(new, new.id == DealOwnerChange.to_owner_id)
+        .where(DealOwnerChange.deal_id == deal_id).order_by(DealOwnerChange.id)
+    )
+    return [{"id": c.id, "at": c.at, "from": o, "to": n, "by": b, "reason": c.reason, "entry": c.entry_id}
+            for c, b, o, n in rows]
