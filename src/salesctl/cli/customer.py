@@ -20,6 +20,7 @@ from salesctl.cli.options import (
 from salesctl.cli.customer_options import (
     AddressOpt,
     ContactOpt,
+    CreditCodeOpt,
     CustomerArg,
     EmailOpt,
     ExpectedOpt,
@@ -130,6 +131,8 @@ def add(
     owner: OwnerOpt = None,
     force_claim: Annotated[bool, typer.Option("--force-claim", help="If it is already in the archive, request it as a claim.")] = False,
     need: Annotated[Optional[str], typer.Option("--need", help="With --force-claim: what you know of the customer's need.")] = None,
+    credit_code: CreditCodeOpt = None,
+    not_duplicate: Annotated[bool, typer.Option("--not-duplicate", help="A possible match (close trade name) is another company: add anyway (audited).")] = False,
     format: FormatOpt = OutputFormat.table,
 ):
     """Add a customer (the new-customer form: name, contact, title, phone, status are required).
@@ -144,14 +147,26 @@ def add(
     values = {"contact": contact, "title": title, "phone": phone, "status": status}
     if any(not (v or "").strip() for v in values.values()) and render.interactive():
         values, grade = _ask_missing(values, grade)
-    with command_context(write=True) as ctx:
-        outcome = customers.add_customer(
-            ctx, force_claim=force_claim, need=need, name=name, contact=values["contact"], title=values["title"],
-            phone=values["phone"], status=values["status"], industry=industry, region=region, address=address,
-            website=website, email=email, grade=grade, expected_purchase=expected_purchase, owner=owner,
-        )
-        if outcome.customer is not None:
-            row = reads.customer_row(ctx, outcome.customer.id)
+    def attempt(confirmed: bool):
+        with command_context(write=True) as ctx:
+            outcome = customers.add_customer(
+                ctx, force_claim=force_claim, need=need, name=name, contact=values["contact"], title=values["title"],
+                phone=values["phone"], status=values["status"], industry=industry, region=region, address=address,
+                website=website, email=email, grade=grade, expected_purchase=expected_purchase, owner=owner,
+                credit_code=credit_code, not_duplicate=confirmed,
+            )
+            row = reads.customer_row(ctx, outcome.customer.id) if outcome.customer is not None else None
+        return outcome, row
+
+    try:
+        outcome, row = attempt(not_duplicate)
+    except customers.PossibleDuplicate as exc:
+        if not render.interactive():
+            raise
+        from salesctl.cli.customer_match import confirm_not_duplicate
+
+        confirm_not_duplicate(exc)  # asked outside the transaction; no → exit 5 as in a script
+        outcome, row = attempt(True)
     fmt = fmt_value(format)
     if outcome.customer is not None:
         message = t("customer.msg.added", id=row["id"], name=row["name"], grade=row["grade"], owner=row["owner"] or "-")
@@ -280,6 +295,7 @@ def edit(
     expected_purchase: ExpectedOpt = None,
     owner: Annotated[Optional[str], typer.Option("--owner", help="Move to this owner (managers only; recorded in the ledger).")] = None,
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why (for a grade or owner change).")] = None,
+    credit_code: CreditCodeOpt = None,
     format: FormatOpt = OutputFormat.table,
 ):
     """Change a customer's fields (the same flags as add); --owner moves it (managers).
@@ -294,7 +310,8 @@ def edit(
     with command_context(write=True) as ctx:
         record = customers.edit_customer(ctx, customer, name=name, contact=contact, title=title, phone=phone, status=status,
                                    industry=industry, region=region, address=address, website=website, email=email,
-                                   grade=grade, expected_purchase=expected_purchase, owner=owner, reason=reason)
+                                   grade=grade, expected_purchase=expected_purchase, owner=owner, reason=reason,
+                                   credit_code=credit_code)
         row = reads.customer_row(ctx, record.id)
     render.emit_object(row, fmt_value(format), columns=_all_row_columns())
     render.info(t("msg.updated", entity=t("customer.entity"), id=row["id"], name=row["name"]))
@@ -305,6 +322,11 @@ from salesctl.cli import customer_profile as _profile  # noqa: E402  (its comman
 
 app.add_typer(_profile.contact_app, name="contact")
 app.registered_commands.extend(_profile.app.registered_commands)
+
+# --------------------------------------------------------------------------- lookup, duplicates, merge (查重)
+from salesctl.cli import customer_match as _match  # noqa: E402
+
+app.registered_commands.extend(_match.app.registered_commands)
 
 
 # --------------------------------------------------------------------------- archive (issue 9)

@@ -23,7 +23,8 @@ from salesctl.models import (
 )
 from salesctl.permissions import is_manager_of, may_act_for, require_manager_of
 from salesctl.services.context import Ctx
-from salesctl.services.customers.duplicates import Duplicate, find_duplicate
+from salesctl.services.customers.duplicates import Duplicate, find_duplicate, find_possible
+from salesctl.services.customers.matching import name_keys
 from salesctl.directory import find_staff
 from salesctl.services.customers.normalize import normalize_name, normalize_phone, phone_key
 from salesctl.services.customers.reads import get_customer
@@ -35,6 +36,7 @@ from salesctl.services.customers.validation import (  # noqa: F401  (imports and
     validate_email,
     validate_grade,
     validate_status,
+    validate_credit_code,
     validate_url,
 )
 
@@ -76,6 +78,24 @@ class DuplicateCustomer(Conflict):
         self.duplicate = duplicate
 
 
+class PossibleDuplicate(Conflict):
+    """Customers that may be the same company (exit 5 in a script; a terminal asks); `.candidates` lists them."""
+
+    def __init__(self, name: str, candidates: list):
+        listing = "; ".join(_describe(m) for m in candidates[:5]) + (" …" if len(candidates) > 5 else "")
+        super().__init__(t("match.err.possible", name=name, listing=listing))
+        self.name = name
+        self.candidates = candidates
+
+
+def _describe(match) -> str:
+    from salesctl.periods import local_tz
+
+    when = match.reported_at.astimezone(local_tz()).strftime("%Y-%m-%d %H:%M") if match.reported_at else "?"
+    owner = match.owner or t("customer.pool")
+    return f"'{match.name}' (id {match.customer_id}, {owner}, {when}, {label('customer_match', match.reason)})"
+
+
 # --------------------------------------------------------------------------- create
 def create_customer(
     ctx: Ctx,
@@ -100,6 +120,8 @@ def create_customer(
     reason: str | None = None,
     grade_source: str = "create",
     check_duplicates: bool = True,
+    credit_code: str | None = None,
+    not_duplicate: bool = False,
 ) -> Customer:
     """Add a customer exactly as `customer add` does: validate, check permission, duplicates and industry.
 
@@ -109,6 +131,9 @@ def create_customer(
     (2), PermissionDenied (3), DuplicateCustomer / Conflict (5). Writes the
     customer, its primary contact, the first ownership entry (kind "report"),
     the first grade (source "create") and an audit entry.
+
+    A `possible` match (a close trade name) raises PossibleDuplicate (5) unless
+    `not_duplicate`, which the audit entry records with the candidates shown.
     """
     session = ctx.session
     name = _clean(name)
@@ -127,18 +152,31 @@ def create_customer(
     contact_email_value = validate_email(contact_email, "contact-email")
     website_value = validate_url(website)
     expected = parse_expected(expected_purchase, ctx.today)
+    credit_value = validate_credit_code(credit_code)
 
     owner_staff = None if pool else _resolve_owner(ctx, owner)
     basis = owner_staff or ctx.actor
     industry_value = _clean(industry) or (basis.industry if basis.industry and basis.industry != "*" else None)
     region_value = _clean(region) or basis.region
 
+    candidates = []
     if check_duplicates:
-        duplicate = find_duplicate(session, name, [phone_value])
+        duplicate = find_duplicate(session, name, [phone_value], emails=[email_value, contact_email_value],
+                                   credit_code=credit_value)
         if duplicate is not None:
+            if not_duplicate:
+                raise Conflict(t("match.err.not_duplicate_same", name=name, other=duplicate.name,
+                                 on=label("customer_match", duplicate.matched_on)))
             raise DuplicateCustomer(duplicate)
+        candidates = find_possible(session, name)
+        if candidates and not not_duplicate:
+            raise PossibleDuplicate(name, candidates)
     elif session.exec(select(Customer.id).where(Customer.name_norm == name_norm)).first() is not None:
         raise Conflict(t("customer.err.name_taken", name=name))
+    if credit_value and not check_duplicates:
+        holder = session.exec(select(Customer).where(Customer.credit_code == credit_value)).first()
+        if holder is not None:
+            raise _duplicate_of(ctx, holder, "credit_code")
     if owner_staff is not None:
         check_industry(owner_staff, industry_value)
 
@@ -155,7 +193,8 @@ def create_customer(
         region=region_value, address=_clean(address), website=website_value, email=email_value,
         status=status_key, grade=grade_value, expected_purchase=expected, owner_id=None,
         reported_by_id=reporter.id, reported_at=now, incomplete=bool(missing),
-        created_at=now, updated_at=now, created_by_id=ctx.actor.id,
+        created_at=now, updated_at=now, created_by_id=ctx.actor.id, credit_code=credit_value,
+        **name_keys(name),
     )
     session.add(customer)
     session.flush()
@@ -172,8 +211,10 @@ def create_customer(
     change_owner(ctx, customer, owner_staff.id if owner_staff else None, "report",
                  staff_id=reporter.id, note="pool" if pool else None)
     set_grade(ctx, customer, grade_value, reason=reason or t("customer.reason.new"), source=grade_source, rule=rule_text)
-    ctx.audit("customer.add", "customer", customer.id, None,
-              {**_snapshot(customer), "contact": _contact_snapshot(primary)})
+    after = {**_snapshot(customer), "contact": _contact_snapshot(primary)}
+    if candidates:  # --not-duplicate: the candidates that were shown and set aside
+        after["not_duplicate_of"] = [{"id": m.customer_id, "name": m.name, "reason": m.reason} for m in candidates]
+    ctx.audit("customer.add", "customer", customer.id, None, after)
     return customer
 
 
@@ -281,11 +322,12 @@ def edit_customer(
     expected_purchase: str | None = None,
     owner: str | None = None,
     reason: str | None = None,
+    credit_code: str | None = None,
 ) -> Customer:
     """Change fields; `owner` is a manager's transfer (ledger kind "transfer"); a grade goes to the history."""
     session = ctx.session
     given = [name, contact, title, phone, status, industry, region, address, website, email, grade,
-             expected_purchase, owner]
+             expected_purchase, owner, credit_code]
     if all(value is None for value in given):
         raise InvalidInput(t("customer.err.nothing_to_edit"))
     customer = get_customer(ctx, ref, change=True)
@@ -313,10 +355,15 @@ def edit_customer(
         if current is not None:
             require_manager_of(ctx, current, "--owner (a manager of both owners moves customers)")
         _check_owner_fit(new_owner)
+    new_credit = validate_credit_code(credit_code) if _clean(credit_code) else None
     if new_norm and new_norm != customer.name_norm:
-        match = _other_with_name(session, new_norm, customer.id)
+        duplicate = find_duplicate(session, new_name, exclude_id=customer.id)
+        if duplicate is not None:
+            raise DuplicateCustomer(duplicate)
+    if new_credit and new_credit != customer.credit_code:
+        match = session.exec(select(Customer).where(Customer.credit_code == new_credit, Customer.id != customer.id)).first()
         if match is not None:
-            raise _duplicate_of(ctx, match, "name")
+            raise _duplicate_of(ctx, match, "credit_code")
     if new_phone:
         match = _other_with_phone(session, phone_key(new_phone), customer.id)
         if match is not None:
@@ -328,6 +375,10 @@ def edit_customer(
 
     if new_name:
         customer.name, customer.name_norm = new_name, new_norm
+        for column, value in name_keys(new_name).items():
+            setattr(customer, column, value)
+    if credit_code is not None:
+        customer.credit_code = new_credit
     if new_status:
         customer.status = new_status
     if industry is not None:

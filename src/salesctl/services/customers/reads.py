@@ -102,6 +102,7 @@ def list_customers(
     if stale is not None and stale < 0:
         raise InvalidInput(t("customer.err.negative_stale", value=stale))
     scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
+    stmt = stmt.where(Customer.merged_into_id.is_(None))  # a merged record is no longer listed
     visible = customer_scope(ctx)
     if visible is not None:
         stmt = stmt.where(visible)

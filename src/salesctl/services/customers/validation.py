@@ -94,3 +94,16 @@ def check_industry(owner: Staff, industry: str | None) -> None:
         raise Conflict(t("customer.err.cross_industry", handle=owner.handle, own=owner.industry, industry=industry),
                        hint=t("customer.hint.claim_add"))
 
+
+
+def validate_credit_code(text: str | None, field: str = "credit-code") -> str | None:
+    """统一社会信用代码: 18 characters with the GB 32100 check character (python-stdnum's cn.uscc)."""
+    value = unicodedata.normalize("NFKC", text or "").strip().upper().replace(" ", "").replace("-", "")
+    if not value:
+        return None
+    from stdnum.cn import uscc
+
+    if not uscc.is_valid(value):
+        raise InvalidInput(t("match.err.credit_code", value=text).replace("--credit-code", field, 1)
+                           if field != "credit-code" else t("match.err.credit_code", value=text))
+    return value
