@@ -37,7 +37,7 @@ CN_INDUSTRY = tuple(sorted({
     "化学", "农业", "牧业", "渔业", "林业", "矿业", "商业", "工业", "产业", "电缆", "线缆", "半导体", "集成电路",
     "云计算", "人工智能", "工贸", "实业发展", "科技发展", "汽车配件", "汽配", "配件", "零部件", "家电", "日用品",
     "化妆品", "饮料", "乳业", "酒业", "茶业", "药业", "鞋业", "纸业", "木业", "钢结构", "不锈钢", "铝业", "铜业",
-    "超市", "商场", "百货", "药房", "药店", "门诊", "医院", "诊所", "学校", "培训", "热能", "暖通", "空调", "制冷", "安防", "消防", "检测", "认证", "人力资源", "劳务", "租赁", "典当", "担保",
+    "数字", "光纤", "光缆", "客车", "重科", "机器人", "电池", "装备", "光能", "毛织", "超市", "商场", "百货", "药房", "药店", "门诊", "医院", "诊所", "学校", "培训", "热能", "暖通", "空调", "制冷", "安防", "消防", "检测", "认证", "人力资源", "劳务", "租赁", "典当", "担保",
 }, key=len, reverse=True))
 EN_FORMS = (
     ("company", "limited"), ("co", "ltd"), ("co", "limited"), ("pte", "ltd"), ("pty", "ltd"), ("private", "limited"),
@@ -140,10 +140,15 @@ def _short(name: str) -> str:
 
 
 def _strip_regions(text: str) -> tuple[str, str | None]:
-    """Leading region names (广东省东莞市, 东莞, 深圳南山区) → (rest, most specific code prefix)."""
+    """Leading region names (广东省东莞市, 东莞, 深圳南山区, 东莞市长安镇) → (rest, most specific code prefix).
+
+    A region is cut only while a 字号 remains after it and the industry words
+    (广州白云化工: 白云 is the trade name here, not the district).
+    """
     upper, lower = _regions()
     code: str | None = None
     rest = text
+    steps = [(rest, code)]
     while len(rest) > 2:
         found = None
         for size in range(min(10, len(rest) - 2), 1, -1):
@@ -157,12 +162,21 @@ def _strip_regions(text: str) -> tuple[str, str | None]:
                 if inside or (code is None and part in lower):
                     found = (size, (inside or codes)[0])
                     break
+        if found is None and code and len(code) >= 4:
+            town = re.match(r"[\u4e00-\u9fff]{2,4}?(镇|乡|街道|开发区|工业园|工业区)", rest)
+            if town and len(rest) - town.end() >= 2:
+                found = (town.end(), code)
         if found is None:
             break
         size, new = found
         code = new if code is None or len(new) >= len(code) else code
         rest = rest[size:]
-    return rest, code
+        steps.append((rest, code))
+    for rest, code in reversed(steps):
+        trade, _industry = _cut_industry_cn(rest)
+        if len(trade) >= 2 and trade not in CN_INDUSTRY:
+            return rest, code
+    return steps[0]
 
 
 def _compatible(a: str | None, b: str | None) -> bool:
