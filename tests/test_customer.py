@@ -334,7 +334,7 @@ def test_list_streams_from_a_generator(book, monkeypatch):
     """The service yields rows one by one from a streamed result (never .all() of the table)."""
     import inspect
 
-    from salesctl.services.customers import customers
+    from salesctl.services.customers import reads as customers
 
     assert inspect.isgeneratorfunction(customers.list_customers)
     source = inspect.getsource(customers.list_customers)

@@ -93,7 +93,7 @@ class Customer(SQLModel, table=True):
     region: Optional[str] = Field(default=None, max_length=100, index=True)
     address: Optional[str] = Field(default=None, max_length=500)
     website: Optional[str] = Field(default=None, max_length=300)
-    email: Optional[str] = Field(default=None, max_length=200)
+    email: Optional[str] = Field(default=None, max_length=200, index=True)
     status: str = Field(default="following", max_length=32, index=True)
     grade: str = Field(default="D", max_length=1, index=True)
     expected_purchase: Optional[date] = Field(default=None)
@@ -107,6 +107,14 @@ class Customer(SQLModel, table=True):
     created_at: datetime = _ts(index=True)
     updated_at: datetime = _ts(index=True)
     created_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    # 查重 (issue 18): match keys computed from the name by salesctl.companynames, the
+    # unified social credit code, and where a merged record now lives (never listed again)
+    trade_key: Optional[str] = Field(default=None, max_length=100, index=True)
+    trade_head: Optional[str] = Field(default=None, max_length=8, index=True)
+    trade_tail: Optional[str] = Field(default=None, max_length=8, index=True)
+    region_key: Optional[str] = Field(default=None, max_length=12)
+    credit_code: Optional[str] = Field(default=None, max_length=18, unique=True, index=True)
+    merged_into_id: Optional[int] = Field(default=None, index=True)
 
 
 class Contact(SQLModel, table=True):
@@ -118,7 +126,7 @@ class Contact(SQLModel, table=True):
     title: Optional[str] = Field(default=None, max_length=200)
     phone: Optional[str] = Field(default=None, max_length=40)
     phone_norm: Optional[str] = Field(default=None, max_length=40, index=True)
-    email: Optional[str] = Field(default=None, max_length=200)
+    email: Optional[str] = Field(default=None, max_length=200, index=True)
     decision_maker: bool = Field(default=False)
     is_primary: bool = Field(default=False)
     note: Optional[str] = _text(default=None)

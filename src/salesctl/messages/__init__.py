@@ -41,7 +41,7 @@ def language() -> str:
 
 CATALOGS = (
     "core", "customer", "visit", "deal", "report", "summary", "claim",
-    "commission", "archive", "meeting", "imports",
+    "commission", "archive", "meeting", "imports", "matching",
     "files", "handbook",
 )
 _messages: dict[str, tuple[str, str]] | None = None

@@ -1,15 +1,9 @@
-"""Duplicate detection (SPEC 1.6): the same normalised name, or the same phone, is the same customer."""
+"""Duplicate detection (SPEC 1.6): the refusal of `customer add` and friends, decided by `matching`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from sqlalchemy import or_
-from sqlmodel import select
-
-from salesctl.models import Contact, Customer, Staff
-from salesctl.services.customers.normalize import normalize_name, phone_key
 
 
 @dataclass(frozen=True)
@@ -20,7 +14,7 @@ class Duplicate:
     name: str
     owner: str | None
     first_reported_at: datetime | None
-    matched_on: str  # name | phone
+    matched_on: str  # name | trade_name | phone | email | credit_code
 
     def describe(self) -> str:
         owner = self.owner or "the pool (no owner)"
@@ -28,18 +22,20 @@ class Duplicate:
         return f"'{self.name}' (id {self.customer_id}) already exists, owned by {owner}, first reported {when} (matched on {self.matched_on})"
 
 
-def find_duplicate(session, name: str, phones: list[str | None] = ()) -> Duplicate | None:
-    norm = normalize_name(name)
-    keys = [k for k in (phone_key(p) for p in phones) if k]
-    match = session.exec(select(Customer).where(Customer.name_norm == norm)).first() if norm else None
-    matched_on = "name"
-    if match is None and keys:
-        match = session.exec(select(Customer).where(Customer.phone_norm.in_(keys)).limit(1)).first()
-        if match is None:
-            contact = session.exec(select(Contact).where(Contact.phone_norm.in_(keys)).limit(1)).first()
-            match = session.get(Customer, contact.customer_id) if contact else None
-        matched_on = "phone"
-    if match is None:
-        return None
-    owner = session.get(Staff, match.owner_id) if match.owner_id else None
-    return Duplicate(match.id, match.name, owner.handle if owner else None, match.reported_at, matched_on)
+def find_duplicate(session, name: str, phones: list[str | None] = (), *, emails=(), credit_code: str | None = None,
+                   exclude_id: int | None = None) -> Duplicate | None:
+    """The customer that is the same company (services.customers.matching decides), or None."""
+    from salesctl.services.customers.matching import find_matches
+
+    for match in find_matches(session, name, phones=phones, emails=emails, credit_code=credit_code,
+                              exclude_id=exclude_id, possible=False):
+        if match.match == "same":
+            return Duplicate(match.customer_id, match.name, match.owner, match.reported_at, match.reason)
+    return None
+
+
+def find_possible(session, name: str, *, exclude_id: int | None = None) -> list:
+    """The customers that may be the same company (a close trade name): candidates to confirm."""
+    from salesctl.services.customers.matching import find_matches
+
+    return [m for m in find_matches(session, name, exclude_id=exclude_id) if m.match == "possible"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlmodel import select
 
 from salesctl.errors import InvalidInput, NotFound
@@ -16,6 +16,16 @@ if TYPE_CHECKING:
 
 
 def find_customer(ctx: "Ctx", ref: str, field: str = "customer") -> Customer:
+    """By id or name as below; a record merged into another (customer merge) resolves to that one."""
+    customer = _find_customer(ctx, ref, field)
+    hops = 0
+    while customer.merged_into_id and hops < 10:
+        customer = ctx.session.get(Customer, customer.merged_into_id)
+        hops += 1
+    return customer
+
+
+def _find_customer(ctx: "Ctx", ref: str, field: str = "customer") -> Customer:
     """By id, exact name, normalised name, then a unique partial name among visible customers.
 
     Only an exact reference (id or name) may find a customer the actor cannot see;
@@ -40,7 +50,8 @@ def find_customer(ctx: "Ctx", ref: str, field: str = "customer") -> Customer:
         customer = session.exec(select(Customer).where(Customer.name_norm == norm)).first()
         if customer:
             return customer
-        stmt = select(Customer).where(or_(Customer.name.contains(value), Customer.name_norm.contains(norm)))
+        stmt = select(Customer).where(or_(Customer.name.contains(value), Customer.name_norm.contains(norm)),
+                                      Customer.merged_into_id.is_(None))
         scope = customer_scope(ctx)
         if scope is not None:
             stmt = stmt.where(scope)

@@ -6,28 +6,15 @@ import re
 import unicodedata
 
 
-# longest first: "股份有限公司" must go before "有限公司"
-COMPANY_SUFFIXES = (
-    "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "分公司", "公司", "集团",
-    "co ltd", "company limited", "corporation", "limited", "company", "corp", "inc", "llc", "ltd", "co", "gmbh", "plc",
-)
-_PUNCT = re.compile(r"[\s\.\,，。·\-_()（）\[\]【】&'\"/]+")
-
-
 def normalize_name(name: str) -> str:
-    """Full-width → half-width, case-folded, spaces/punctuation dropped, company suffixes cut."""
-    text = unicodedata.normalize("NFKC", name or "").casefold().strip()
-    spaced = re.sub(r"[\.,，。()（）]", " ", text)
-    spaced = re.sub(r"\s+", " ", spaced).strip()
-    changed = True
-    while changed and spaced:
-        changed = False
-        for suffix in COMPANY_SUFFIXES:
-            if spaced.endswith(suffix) and len(spaced) > len(suffix):
-                spaced = spaced[: -len(suffix)].rstrip(" ,.&")
-                changed = True
-                break
-    return _PUNCT.sub("", spaced)
+    """The unique normal form of a name (`Customer.name_norm`): folded, legal forms cut at word boundaries.
+
+    '東莞富達模具（長安）有限公司' → '东莞富达模具(长安)'; 'Cisco Systems, Inc.' → 'cisco systems'
+    (see `salesctl.companynames`, which the matcher also uses).
+    """
+    from salesctl.companynames import normal_form
+
+    return normal_form(name)
 
 
 def normalize_phone(phone: str, field: str = "phone", region: str | None = None) -> str:

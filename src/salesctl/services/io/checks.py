@@ -168,6 +168,7 @@ class CustomerValidator:
         """
         from salesctl.services.customers.customers import check_industry, validate_email, validate_url
         from salesctl.services.customers.grading import grade_for
+        from salesctl.services.customers.matching import name_keys
         from salesctl.services.customers.normalize import normalize_name, normalize_phone, phone_key
 
         label = self.label
@@ -238,7 +239,7 @@ class CustomerValidator:
             "email": email_value, "status": status_key, "grade": grade_value, "expected_purchase": expected,
             "owner_id": owner.id if owner else None, "reported_by_id": reporter.id, "reported_at": now,
             "last_contact_at": None, "incomplete": bool(missing), "created_at": now, "updated_at": now,
-            "created_by_id": self.actor_id,
+            "created_by_id": self.actor_id, **name_keys(name),
         }
         person = None
         if contact or title or phone_value:
@@ -250,35 +251,38 @@ class CustomerValidator:
 
 
 class DuplicateIndex:
-    """Normalised names and phone keys of the archive (one query each) and of the rows seen so far."""
+    """Names (by the matcher of services.customers.matching) and phone keys of the archive and of the rows seen so far."""
 
     def __init__(self, session):
-        self.names: dict[str, int] = dict(session.execute(select(Customer.name_norm, Customer.id)).all())
+        from salesctl.services.customers.matching import NameIndex
+
+        self.names = NameIndex(session)
         self.phones: dict[str, int] = {}
         for key, cid in session.execute(select(Contact.phone_norm, Contact.customer_id)
                                         .where(Contact.phone_norm.is_not(None))):
             self.phones.setdefault(key, cid)
         for key, cid in session.execute(select(Customer.phone_norm, Customer.id).where(Customer.phone_norm.is_not(None))):
             self.phones[key] = cid  # the customer's own phone wins over a contact's
-        self.file_names: dict[str, int] = {}
         self.file_phones: dict[str, int] = {}
 
     def existing(self, name_norm: str, phone_key: str | None) -> tuple[int, str] | None:
-        if name_norm in self.names:
-            return self.names[name_norm], "name"
+        hit = self.names.existing(name_norm)
+        if hit is not None:
+            return hit
         if phone_key and phone_key in self.phones:
             return self.phones[phone_key], "phone"
         return None
 
     def in_file(self, name_norm: str, phone_key: str | None) -> tuple[int, str] | None:
-        if name_norm in self.file_names:
-            return self.file_names[name_norm], "name"
+        hit = self.names.in_file(name_norm)
+        if hit is not None:
+            return hit
         if phone_key and phone_key in self.file_phones:
             return self.file_phones[phone_key], "phone"
         return None
 
     def add(self, name_norm: str, phone_key: str | None, row: int) -> None:
-        self.file_names.setdefault(name_norm, row)
+        self.names.add(name_norm, row)
         if phone_key:
             self.file_phones.setdefault(phone_key, row)
 

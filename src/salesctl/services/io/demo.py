@@ -20,6 +20,7 @@ from salesctl.models import (
     Visit,
 )
 from salesctl.services.context import Ctx
+from salesctl.services.customers.matching import name_keys
 from salesctl.services.customers.normalize import normalize_name, normalize_phone, phone_key
 
 DEMO_USER = "zhao.min"
@@ -74,7 +75,7 @@ def load_demo(ctx: Ctx) -> dict:
                 status=row["status"], grade=row["grade"],
                 expected_purchase=(today + timedelta(days=int(days))) if days else None,
                 owner_id=owner.id, reported_by_id=owner.id, reported_at=created,
-                created_at=created, updated_at=created, created_by_id=owner.id,
+                created_at=created, updated_at=created, created_by_id=owner.id, **name_keys(row["name"]),
             )
             session.add(customer)
             session.flush()
