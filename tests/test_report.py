@@ -578,7 +578,7 @@ def test_terminal_opens_the_editor_for_the_texts_then_submits(org, cli, db_url, 
         def __init__(self, value):
             self.value = value
 
-        def ask(self):
+        def unsafe_ask(self):
             return self.value
 
     monkeypatch.setattr(questionary, "select", lambda *a, **k: Answer("submit"))

@@ -76,9 +76,8 @@ def _all_row_columns():
 
 # --------------------------------------------------------------------------- prompts
 def _ask_missing(values: dict, grade: Optional[str]) -> tuple[dict, Optional[str]]:
-    """At a terminal, ask for the missing handbook fields (and offer the grade picker)."""
-    import questionary
-
+    """At a terminal, ask for the missing handbook fields (and offer the grade picker); Ctrl-C cancels."""
+    from salesctl import prompts
     from salesctl.errors import InvalidInput
     from salesctl.messages import label, t
     from salesctl.models import CUSTOMER_STATUSES, GRADES
@@ -95,21 +94,16 @@ def _ask_missing(values: dict, grade: Optional[str]) -> tuple[dict, Optional[str
     asked = dict(values)
     for flag, key in (("contact", "customer.prompt.contact"), ("title", "customer.prompt.title")):
         if not asked.get(flag):
-            asked[flag] = questionary.text(t(key), validate=lambda s: bool(s.strip()) or t("customer.prompt.required")).ask()
+            asked[flag] = prompts.text(t(key), validate=lambda s: bool(s.strip()) or t("customer.prompt.required"))
     if not asked.get("phone"):
-        asked["phone"] = questionary.text(t("customer.prompt.phone"), validate=check_phone).ask()
+        asked["phone"] = prompts.text(t("customer.prompt.phone"), validate=check_phone)
     if not asked.get("status"):
-        asked["status"] = questionary.select(
-            t("customer.prompt.status"),
-            choices=[questionary.Choice(label("customer_status", s), value=s) for s in CUSTOMER_STATUSES],
-        ).ask()
+        asked["status"] = prompts.select(t("customer.prompt.status"),
+                                         [(label("customer_status", s), s) for s in CUSTOMER_STATUSES])
     if grade is None:
-        choices = [questionary.Choice(t("customer.prompt.grade_auto"), value="")]
-        choices += [questionary.Choice(f"{label('grade', g)} — {t('grade_meaning.' + g)}", value=g) for g in GRADES]
-        grade = questionary.select(t("customer.prompt.grade"), choices=choices).ask()
-        grade = grade or None
-    if any(asked.get(k) is None for k in ("contact", "title", "phone", "status")):
-        raise typer.Abort()
+        choices = [(t("customer.prompt.grade_auto"), "")]
+        choices += [(f"{label('grade', g)} — {t('grade_meaning.' + g)}", g) for g in GRADES]
+        grade = prompts.select(t("customer.prompt.grade"), choices) or None
     return asked, grade
 
 
@@ -422,15 +416,18 @@ def profile(
         return
     section_key = svc.validate_section(section)
     body = read_text_option(text, text_file, "text")
-    with command_context(write=True) as ctx:
-        if body is None:
-            if render.interactive():
+    if body is None:
+        if render.interactive():
+            from salesctl import prompts
+
+            with command_context() as ctx:  # read the current text, then close before the editor opens
                 _record, current = svc.profile_text(ctx, customer, section_key)
-                body = typer.edit(current or "")
-            elif not render.stdin_is_terminal():
-                body = sys.stdin.read()
-        if body is None:
-            raise InvalidInput(t("customer.err.text_required"))
+            body = prompts.edit(current or "", prefix=f"salesctl-{section_key}-")
+        elif not render.stdin_is_terminal():
+            body = sys.stdin.read()
+    if body is None:
+        raise InvalidInput(t("customer.err.text_required"))
+    with command_context(write=True) as ctx:
         record = svc.set_profile(ctx, customer, section_key, body, append=append)
     render.info(t("customer.msg.profile_saved", section=section_key, id=record.customer_id))
 
@@ -468,9 +465,9 @@ def regrade(
         if missing:
             raise InvalidInput(t("customer.err.regrade_missing", args=t("customer.word.and").join(missing)))
         if not (reason or "").strip() and render.interactive():
-            import questionary
+            from salesctl import prompts
 
-            reason = questionary.text(t("customer.prompt.reason")).ask()
+            reason = prompts.text(t("customer.prompt.reason"))
         with command_context(write=True) as ctx:
             record, change, old = svc.regrade(ctx, customer, grade, reason)
         row = {"customer_id": record.id, "customer": record.name, "from": old, "to": record.grade,

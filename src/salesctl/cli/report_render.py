@@ -18,10 +18,27 @@ SECTION_LABELS = {
 }
 
 
-def editor_template(kind: str, sections, texts: dict) -> str:
+def editor_template(kind: str, sections, texts: dict, doc: dict | None = None) -> str:
+    """The editor's file: help, then (as # comments) the period's contacts and the last plan, then the sections."""
     from salesctl.messages import t
 
-    lines = [f"# {t('report.editor.help')}", ""]
+    lines = [f"# {t('report.editor.help')}"]
+    if doc is not None:
+        rows = doc.get("rows") or []
+        lines.append("#")
+        lines.append(f"# {t('report.editor.contacts', count=len(rows))}")
+        for row in rows:
+            when = _when(row["time"], with_date=kind != "daily")
+            who = " ".join(p for p in (row.get("customer"), row.get("contact")) if p)
+            lines.append(f"#   {when} {who} · {_what_happened(row)}")
+        if not rows:
+            lines.append(f"#   {t('report.no_contacts')}")
+        last = doc.get("last_plan") or {}
+        lines.append("#")
+        lines.append(f"# {t('report.editor.last_plan', period=last.get('period') or '—')}")
+        for line in (last.get("plan") or t("report.no_last_plan")).splitlines():
+            lines.append(f"#   {line}")
+    lines.append("")
     for key in sections:
         lines.append(f"== {key}: {t(SECTION_LABELS[kind][key])} ==")
         lines.append(texts.get(key) or "")

@@ -130,18 +130,26 @@ def prepare(ctx: "Ctx", kind: str, period_text: str | None, rep_ref: str | None,
 def _previous_plan(ctx: "Ctx", filing: Filing) -> dict | None:
     """Last period's plan (and support asked for), beside this period's summary."""
     previous = filing.period.previous()
-    report = ctx.session.execute(
-        select(Report).where(Report.rep_id == filing.rep.id, Report.kind == filing.kind,
-                             Report.period == previous.label)
-    ).scalar_one_or_none()
+    if filing.kind == "daily":  # the last workday's report, however many days back (weekends, leave)
+        report = ctx.session.execute(
+            select(Report).where(Report.rep_id == filing.rep.id, Report.kind == "daily",
+                                 Report.period < filing.period.label)
+            .order_by(Report.period.desc()).limit(1)
+        ).scalar_one_or_none()
+    else:
+        report = ctx.session.execute(
+            select(Report).where(Report.rep_id == filing.rep.id, Report.kind == filing.kind,
+                                 Report.period == previous.label)
+        ).scalar_one_or_none()
     if report is None:
-        return {"period": previous.label, "report_id": None, "plan": None, "support": None}
+        return {"period": None if filing.kind == "daily" else previous.label, "report_id": None, "plan": None,
+                "support": None}
     texts = _load_texts(report)
     if report.status in ("submitted", "reviewed"):
         snapshot = _latest_snapshot(ctx.session, report.id)
         if snapshot is not None:
             texts = {k: snapshot.get(k) for k in ("plan", "support")}
-    return {"period": previous.label, "report_id": report.id, "plan": texts.get("plan"),
+    return {"period": report.period, "report_id": report.id, "plan": texts.get("plan"),
             "support": texts.get("support")}
 
 
@@ -196,8 +204,7 @@ def document(ctx: "Ctx", filing: Filing) -> dict:
     doc.update(_status_fields(ctx.session, filing.report, filing.deadline, tz))
     doc["compiled_at"] = _iso(ctx.now, tz)
     doc.update(compile_form(ctx.session, rep, filing.kind, period, ctx.clock))
-    if filing.kind != "daily":
-        doc["last_plan"] = _previous_plan(ctx, filing)
+    doc["last_plan"] = _previous_plan(ctx, filing)
     for key in filing.sections:
         doc[key] = filing.texts.get(key) or None
     return doc
