@@ -204,3 +204,30 @@ def test_ctrl_c_in_the_report_flow_writes_nothing(demo):
     assert code == 130 and "cancelled, nothing written" in text
     assert query(demo, "select count(*) from report r join staff s on s.id = r.rep_id "
                        "where s.handle = 'wang.fang' and r.period = '2026-11-27'") == [(0,)]
+
+
+# --------------------------------------------------------------------------- narrow terminals
+def test_customer_list_at_80_columns_keeps_names_whole_and_says_what_was_hidden(demo, cli):
+    names = [r[0] for r in query(demo, "select name from customer")]
+    result = cli("customer", "list", "--all", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result
+    lines = result.stdout.splitlines()
+    from wcwidth import wcswidth
+
+    assert all(wcswidth(line) <= 80 for line in lines), [line for line in lines if wcswidth(line) > 80]
+    for name in names[:10]:
+        assert any(name in line for line in lines)  # whole, never cut
+    assert "hidden to fit the terminal: Region, Industry, Contact, Phone, Last contact" in result.stderr
+    header = lines[1]
+    for kept in ("ID", "Name", "Grade", "Status", "Owner"):
+        assert kept in header
+    wide = cli("customer", "list", "--all", env={"COLUMNS": "250"})
+    assert "hidden" not in wide.stderr and "Industry" in wide.stdout
+
+
+def test_customer_list_in_a_real_80_column_terminal(demo):
+    child = spawn("customer", "list", "--all", columns=80, COLUMNS="80")
+    code, text = finish(child)
+    assert code == 0
+    assert "hidden to fit the terminal" in text
+    assert "苏州新华精密机械" in text and "wang.fang" in text

@@ -44,17 +44,17 @@ def _row_columns():
     from salesctl.render import Column
 
     return [
-        Column("id", kind="int"),
-        Column("name"),
-        Column("grade", label="customer.col.grade"),
-        Column("status", label="customer.col.status", kind="enum:customer_status"),
-        Column("owner", label="customer.col.owner"),
+        Column("id", kind="int", keep=True),
+        Column("name", keep=True),
+        Column("grade", label="customer.col.grade", keep=True),
+        Column("status", label="customer.col.status", kind="enum:customer_status", keep=True),
+        Column("owner", label="customer.col.owner", keep=True),
         Column("region"),
         Column("industry"),
         Column("contact", label="customer.col.contact"),
         Column("phone"),
         Column("last_contact_at", label="customer.col.last_contact", kind="datetime"),
-        Column("expected_purchase", label="customer.col.expected_purchase", kind="date"),
+        Column("expected_purchase", label="customer.col.expected_purchase", kind="date", keep=True),
     ]
 
 

@@ -175,7 +175,7 @@ def add_deal(ctx: Ctx, customer_ref: str, *, title: str | None, amount: str | No
     start = parse_stage(stage, "--stage") if stage else 1
     if start not in OPEN_STAGES:
         raise InvalidInput(t("deal.err.start_open", stage=start))
-    close = parse_date(expected_close, "expected-close", ctx.today) if expected_close else None
+    close = parse_date(expected_close, "expected-close", ctx.today, ahead="forward") if expected_close else None
     customer = find_customer(ctx, customer_ref)
     owner = owner_for_writing(ctx, customer, "deal.denied.add")
     deal = Deal(customer_id=customer.id, owner_id=owner.id, title=title.strip(), product=(product or "").strip() or None,
