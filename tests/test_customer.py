@@ -538,7 +538,7 @@ def test_missing_fields_are_asked_at_a_terminal(org, cli, db_url, monkeypatch):
         def __init__(self, value):
             self.value = value
 
-        def ask(self):
+        def unsafe_ask(self):
             return self.value
 
     asked = []

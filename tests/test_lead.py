@@ -242,11 +242,11 @@ def test_at_a_terminal_the_manager_picks_from_the_ranking(team, cli, db_url, mon
         def __init__(self, choices):
             offered["choices"] = [c.value for c in choices]
 
-        def ask(self):
+        def unsafe_ask(self):
             return "rep_s2"
 
     monkeypatch.setattr(render, "interactive", lambda: True)
-    monkeypatch.setattr(questionary, "select", lambda message, choices: Answer(choices))
+    monkeypatch.setattr(questionary, "select", lambda message, choices, **kw: Answer(choices))
     result = ok(cli("lead", "assign", str(team), as_="mgr_a"))
     assert offered["choices"] == ["rep_a1", "rep_a3", "rep_s2", "rep_s1", "rep_star", ""]
     assert "rep_s2" in result.stderr

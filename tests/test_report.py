@@ -578,7 +578,7 @@ def test_terminal_opens_the_editor_for_the_texts_then_submits(org, cli, db_url, 
         def __init__(self, value):
             self.value = value
 
-        def ask(self):
+        def unsafe_ask(self):
             return self.value
 
     monkeypatch.setattr(questionary, "select", lambda *a, **k: Answer("submit"))
@@ -591,7 +591,7 @@ def test_terminal_opens_the_editor_for_the_texts_then_submits(org, cli, db_url, 
 
 
 def test_editor_text_parsing():
-    from salesctl.cli.report import parse_editor_text
+    from salesctl.cli.report_render import parse_editor_text
 
     written = "# help line\n== summary: 今日工作总结 ==\n第一行\n\n第二行\n# ignored\n== plan: 明天 ==\n计划\n"
     assert parse_editor_text(written, ("summary", "plan")) == {"summary": "第一行\n\n第二行", "plan": "计划"}

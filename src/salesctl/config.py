@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from pathlib import Path
@@ -72,19 +71,87 @@ def load_config() -> dict:
 
 
 def save_config(values: dict) -> Path:
+    """Write the whole config (a fresh file); `set_value`/`unset_value` keep an existing file's comments."""
+    import tomlkit
+
+    document = tomlkit.document()
+    document.add(tomlkit.comment("salesctl configuration (salesctl config set KEY VALUE)"))
+    for key in sorted(values):
+        document[key] = str(values[key])
+    return _write(document)
+
+
+def _write(document) -> Path:
+    import tomlkit
+
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["# salesctl configuration (salesctl config set KEY VALUE)"]
-    for key in sorted(values):
-        # a JSON string literal is a valid TOML basic string
-        lines.append(f"{key} = {json.dumps(str(values[key]), ensure_ascii=False)}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
     return path
 
 
-def set_value(key: str, value: str) -> Path:
+def _document():
+    """The config file as a style-preserving document (comments, order and tables kept)."""
+    import tomlkit
+
+    path = config_path()
+    if not path.exists():
+        document = tomlkit.document()
+        document.add(tomlkit.comment("salesctl configuration (salesctl config set KEY VALUE)"))
+        return document
+    try:
+        return tomlkit.parse(path.read_text(encoding="utf-8"))
+    except Exception as exc:  # tomlkit's ParseError
+        raise InvalidInput(t("err.config_file", path=path, error=exc)) from None
+
+
+def check_key(key: str) -> str:
     if key not in CONFIG_KEYS:
         raise InvalidInput(t("err.config_key_unknown", key=key, accepted=", ".join(CONFIG_KEYS)))
-    values = load_config()
-    values[key] = value
-    return save_config(values)
+    return key
+
+
+def check_value(key: str, value: str) -> str:
+    """The value to store, or InvalidInput naming the accepted values (paths become absolute)."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(t("err.config_value_empty", key=key))
+    if key == "lang":
+        lowered = text.lower().replace("_", "-")
+        if lowered in ("zh", "zh-cn"):
+            return "zh"
+        if lowered in ("en", "en-us"):
+            return "en"
+        raise InvalidInput(t("err.config_value_bad", key=key, value=value, accepted="zh, en"))
+    if key in ("policy", "commission_plan"):
+        path = Path(text).expanduser().resolve()
+        if not path.is_file():
+            raise InvalidInput(t("err.config_file_missing", key=key, path=path))
+        try:
+            with path.open("rb") as fh:
+                tomllib.load(fh)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidInput(t("err.config_file", path=path, error=exc)) from None
+        return str(path)
+    if key == "archive_dir":
+        path = Path(text).expanduser().resolve()
+        if path.exists() and not path.is_dir():
+            raise InvalidInput(t("err.config_not_dir", key=key, path=path))
+        return str(path)
+    return text
+
+
+def set_value(key: str, value: str) -> Path:
+    check_key(key)
+    stored = check_value(key, value)
+    document = _document()
+    document[key] = stored
+    return _write(document)
+
+
+def unset_value(key: str) -> Path:
+    check_key(key)
+    document = _document()
+    if key in document:
+        del document[key]
+    return _write(document)

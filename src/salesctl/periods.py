@@ -1,7 +1,8 @@
 """Dates, times and periods as users type them, and the clock every service is handed.
 
-Dates: ISO (2026-11-27), today, yesterday, tomorrow, weekday names (the most recent
-such day, today included; English or 周一…周日/星期一…). Times: ISO
+Dates: every form in DATE_FORMS (ISO, 2026/11/30, 20261130, 11-30, 2026年11月30日, 今天,
+weekday names in English and Chinese, next monday/下周一, last friday/上周五), through the one
+parser `read_date`/`parse_date`. Times: ISO
 (2026-11-27T10:00 or 2026-11-27 10:00), in local time unless an offset is given.
 Periods: 2026-W48, 2026-11, 2026-Q4, 2026, this, last (of the kind asked for).
 """
@@ -89,22 +90,85 @@ def _weekday_index(text: str) -> int | None:
     return None
 
 
-def parse_date(text: str, field: str, today: date) -> date:
+# the one date parser: the command line, imports and meeting minutes all come here
+_RELATIVE_DAYS = {"today": 0, "今天": 0, "今日": 0, "yesterday": -1, "昨天": -1, "昨日": -1, "前天": -2,
+                  "tomorrow": 1, "明天": 1, "明日": 1, "后天": 2}
+_FULL_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?|(\d{2})(\d{2}))")
+_MONTH_DAY = re.compile(r"(\d{1,2})(?:[-/.](\d{1,2})|月(\d{1,2})[日号]?)")
+_WEEK_PREFIX = (
+    (re.compile(r"^(?:next\s+|下(?:个)?(?=周|星期|礼拜))", re.IGNORECASE), 1),
+    (re.compile(r"^(?:last\s+|上(?:个)?(?=周|星期|礼拜))", re.IGNORECASE), -1),
+    (re.compile(r"^(?:this\s+|本(?=周)|这(?:个)?(?=周|星期|礼拜))", re.IGNORECASE), 0),
+)
+DATE_FORMS = ("2026-11-30", "2026/11/30", "2026.11.30", "20261130", "11-30", "11/30", "2026年11月30日", "11月30日",
+              "today", "yesterday", "tomorrow", "今天", "昨天", "明天", "后天", "friday", "周五", "星期五", "礼拜五",
+              "next monday", "下周一", "last friday", "上周五")
+
+
+def accepted_date_forms() -> str:
+    return ", ".join(DATE_FORMS)
+
+
+def read_date(text: str, today: date, *, ahead: str = "back") -> date | None:
+    """A date as people write it, or None when it is not one (see DATE_FORMS).
+
+    `ahead` says what a weekday alone means: "back" the last one (today included, for fields
+    that look back: --at, --date), "forward" the next one (today included: --follow-up, --due,
+    --expected-purchase, leave --to), "after" the next one after `today` (a meeting's action items).
+    A month and day without a year is the one nearest `today` (within half a year).
+    """
     value = (text or "").strip()
     lowered = value.lower()
-    if lowered in ("today", "今天"):
-        return today
-    if lowered in ("yesterday", "昨天"):
-        return today - timedelta(days=1)
-    if lowered in ("tomorrow", "明天"):
-        return today + timedelta(days=1)
-    idx = _weekday_index(value)
-    if idx is not None:
-        return today - timedelta(days=(today.weekday() - idx) % 7)
+    if lowered in _RELATIVE_DAYS:
+        return today + timedelta(days=_RELATIVE_DAYS[lowered])
     try:
-        return date.fromisoformat(value)
+        m = _FULL_DATE.fullmatch(value)
+        if m:
+            g = m.groups()
+            month, day = (g[1], g[2]) if g[1] else (g[3], g[4]) if g[3] else (g[5], g[6])
+            return date(int(g[0]), int(month), int(day))
+        m = _MONTH_DAY.fullmatch(value)
+        if m:
+            month, day = int(m.group(1)), int(m.group(2) or m.group(3))
+            found = date(today.year, month, day) if (month, day) != (2, 29) else None
+            if found is None:  # 02-29: the nearest leap year's
+                for year in (today.year, today.year + 1, today.year - 1):
+                    try:
+                        found = date(year, 2, 29)
+                        break
+                    except ValueError:
+                        continue
+            if (found - today).days > 183:
+                found = found.replace(year=found.year - 1)
+            elif (today - found).days > 182:
+                found = found.replace(year=found.year + 1)
+            return found
     except ValueError:
-        raise InvalidInput(t("err.not_date", field=field, value=text)) from None
+        return None
+    for pattern, week in _WEEK_PREFIX:
+        m = pattern.match(value)
+        if m:
+            idx = _weekday_index(value[m.end():].strip())
+            if idx is None:
+                return None
+            monday = today - timedelta(days=today.weekday()) + timedelta(weeks=week)
+            return monday + timedelta(days=idx)
+    idx = _weekday_index(value)
+    if idx is None:
+        return None
+    if ahead == "back":
+        return today - timedelta(days=(today.weekday() - idx) % 7)
+    if ahead == "after":
+        return today + timedelta(days=(idx - today.weekday() - 1) % 7 + 1)
+    return today + timedelta(days=(idx - today.weekday()) % 7)
+
+
+def parse_date(text: str, field: str, today: date, *, ahead: str = "back") -> date:
+    """`read_date`, or InvalidInput naming the field and every accepted form."""
+    found = read_date(text, today, ahead=ahead)
+    if found is None:
+        raise InvalidInput(t("err.not_date", field=field, value=text, forms=accepted_date_forms()))
+    return found
 
 
 def _parse_iso_datetime(text: str, field: str, tz: tzinfo) -> datetime:
@@ -129,6 +193,10 @@ def parse_datetime(text: str, field: str, clock: Clock) -> datetime:
     if re.fullmatch(r"\d{1,2}:\d{2}", value):  # a time today
         hh, mm = value.split(":")
         return datetime.combine(clock.today, time(int(hh), int(mm)), clock.tz)
+    m = re.fullmatch(r"(.+?)(?:[ T]|(?<=[日号天]))\s*(\d{1,2}:\d{2})", value)
+    if m and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", m.group(1)):  # 2026/11/30 10:00, 昨天 15:00
+        day = parse_date(m.group(1), field, clock.today)
+        value = f"{day.isoformat()} {m.group(2)}"
     return _parse_iso_datetime(value, field, clock.tz)
 
 

@@ -28,6 +28,7 @@ class Column:
     label: str | None = None  # message key; default col.<key>
     kind: str = "text"  # text | money | date | datetime | bool | int | rate | percent | enum:<kind>
     justify: str | None = None
+    keep: bool = False  # kept whole on a narrow terminal (others are hidden, rightmost first)
 
     def heading(self) -> str:
         return t(self.label or f"col.{self.key}")
@@ -193,6 +194,8 @@ def emit_rows(
     materialised = list(rows)
     body = [[cell(r.get(c.key), c.kind) for c in columns] for r in materialised]
     foot = [cell(totals.get(c.key), c.kind) for c in columns] if totals else None
+    if fmt == "table":
+        columns, body, foot = fit_columns(list(columns), body, foot, terminal_width(), rich=stdout_is_terminal())
     if fmt == "markdown":
         write(markdown_table(columns, body, foot, title))
     elif stdout_is_terminal():
@@ -200,6 +203,60 @@ def emit_rows(
     else:
         write(plain_table(columns, body, foot, title, empty_message))
     return len(materialised)
+
+
+def terminal_width() -> int | None:
+    """The width to fit a table into: the terminal's (or $COLUMNS when set); None when piped without COLUMNS."""
+    import os
+    import shutil
+
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    if stdout_is_terminal():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def fit_columns(columns: list, body: list, foot, width: int | None, *, rich: bool = True):
+    """Drop the least useful columns (not `keep`, rightmost first) until the table fits `width`;
+    kept columns stay whole. Says on stderr which were hidden and how to see them."""
+    from wcwidth import wcswidth
+
+    if width is None or not columns:
+        return columns, body, foot
+    rows = body + ([foot] if foot else [])
+
+    def col_width(i: int) -> int:  # tabulate pads a heading by 2
+        head = max(wcswidth(columns[i].heading()), 1) + (0 if rich else 2)
+        return max([head] + [max(wcswidth(r[i]), 0) for r in rows])
+
+    widths = [col_width(i) for i in range(len(columns))]
+    kept = [c.keep for c in columns]
+    if not any(kept):
+        kept = [i < 2 for i in range(len(columns))]
+    shown = list(range(len(columns)))
+
+    def total() -> int:  # Rich: a border and one space each side of every cell; plain: two spaces between
+        gaps = 3 * len(shown) + 1 if rich else 2 * (len(shown) - 1)
+        return sum(widths[i] for i in shown) + gaps
+
+    for i in reversed(range(len(columns))):
+        if total() <= width:
+            break
+        if not kept[i]:
+            shown.remove(i)
+    essential = [i for i in range(len(columns)) if kept[i]][:2]  # the first kept ones (id, name) always stay
+    for i in reversed(range(len(columns))):
+        if total() <= width:
+            break
+        if i in shown and i not in essential:
+            shown.remove(i)
+    if len(shown) == len(columns):
+        return columns, body, foot
+    hidden = [columns[i].heading() for i in range(len(columns)) if i not in shown]
+    info(t("render.hidden_columns", columns=", ".join(hidden)))
+    pick = lambda row: [row[i] for i in shown]  # noqa: E731
+    return [columns[i] for i in shown], [pick(r) for r in body], pick(foot) if foot else None
 
 
 def markdown_table(columns, body, foot=None, title=None) -> str:
@@ -233,7 +290,9 @@ def rich_table(columns, body, foot=None, title=None, empty_message=None) -> None
     table = Table(title=title, show_footer=bool(foot), header_style="bold")
     for i, c in enumerate(columns):
         justify = c.justify or ("right" if c.kind in ("money", "int", "rate", "percent") else "left")
-        table.add_column(c.heading(), justify=justify, footer=(foot[i] if foot else ""))
+        # names, phone numbers and dates are never broken inside themselves
+        whole = c.keep or c.kind in ("date", "datetime", "int", "money") or c.key in ("phone", "name", "customer")
+        table.add_column(c.heading(), justify=justify, footer=(foot[i] if foot else ""), no_wrap=whole)
     for row in body:
         table.add_row(*row)
     console.print(table)

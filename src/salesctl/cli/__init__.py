@@ -19,7 +19,10 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 import typer
 
 from salesctl import __version__
+from salesctl.cli import help_zh
 from salesctl.cli.common import SalesctlGroup, state
+
+help_zh.install()  # Click's own words and the help texts in Chinese when the display language is zh
 
 HELP = """The sales department's management system (销售部管理制度).
 
@@ -81,23 +84,52 @@ def _version(value: bool):
         raise typer.Exit()
 
 
+def _language(value: str | None):
+    """Eager, so `salesctl --lang zh --help` is Chinese too; else the config file's `lang`."""
+    from salesctl.messages import set_language
+
+    if value is None and not os.environ.get("SALESCTL_LANG"):
+        try:
+            from salesctl.config import load_config
+
+            value = load_config().get("lang")
+        except Exception:  # a broken config file is reported by the command that reads it
+            value = None
+    if value is not None and value.lower() not in ("zh", "en", "zh_cn", "zh-cn", "en_us", "en-us"):
+        raise typer.BadParameter(f"'{value}' is not a language; accepted: zh, en", param_hint="--lang")
+    set_language(value)
+    return value
+
+
+def _color(value: str | None):
+    if value is None or value == "auto":
+        return value
+    if value == "never":
+        os.environ["NO_COLOR"] = "1"
+        os.environ.pop("FORCE_COLOR", None)
+    elif value == "always":
+        os.environ.pop("NO_COLOR", None)
+        os.environ["FORCE_COLOR"] = "1"
+    else:
+        from salesctl.messages import t
+
+        raise typer.BadParameter(t("opt.color", value=value), param_hint="--color")
+    return value
+
+
 @app.callback()
 def root(
     db: Annotated[Optional[str], typer.Option("--db", envvar="SALESCTL_DB", help="Database URL or SQLite file path.")] = None,
     as_user: Annotated[Optional[str], typer.Option("--as", envvar="SALESCTL_USER", help="Act as this staff handle.")] = None,
-    lang: Annotated[Optional[str], typer.Option("--lang", envvar="SALESCTL_LANG", help="zh or en (default from the locale).")] = None,
+    lang: Annotated[Optional[str], typer.Option("--lang", envvar="SALESCTL_LANG", callback=_language, is_eager=True, help="zh or en (default from the locale).")] = None,
+    color: Annotated[Optional[str], typer.Option("--color", callback=_color, is_eager=True, metavar="auto|always|never", help="Colour: auto (default; NO_COLOR honoured), always or never.")] = None,
     now: Annotated[Optional[str], typer.Option("--now", "--today", envvar="SALESCTL_NOW", hidden=True, help="Pretend it is this date/time (reproducible reports).")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ):
-    from salesctl.messages import set_language
-
-    if lang is not None and lang.lower() not in ("zh", "en", "zh_cn", "zh-cn", "en_us", "en-us"):
-        raise typer.BadParameter(f"'{lang}' is not a language; accepted: zh, en", param_hint="--lang")
     state.db = db
     state.as_user = as_user
     state.lang = lang
     state.now = now
-    set_language(lang)
 
 
 def load_command(name: str):

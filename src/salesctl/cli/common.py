@@ -36,9 +36,12 @@ class SalesctlGroup(TyperGroup):
 
     def invoke(self, ctx):
         from salesctl.errors import SalesctlError
+        from salesctl.prompts import Cancelled
 
         try:
             return super().invoke(ctx)
+        except (Cancelled, KeyboardInterrupt):  # Ctrl-C at a prompt, picker or editor: nothing was written
+            _cancelled()
         except SalesctlError as exc:
             _fail(exc.message, exc.hint, int(exc.exit_code))
         except Exception as exc:  # database trouble: one clear line, not a traceback
@@ -72,6 +75,14 @@ def _fail(message: str, hint: str | None, code: int):
     if hint:
         render.info(t("msg.hint", hint=hint))
     raise typer.Exit(code)
+
+
+def _cancelled():
+    from salesctl import render
+    from salesctl.messages import t
+
+    render.info(t("prompt.cancelled"))
+    raise typer.Exit(130)
 
 
 def _database_error(exc: Exception) -> tuple[int, str] | None:

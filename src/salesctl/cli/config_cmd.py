@@ -55,6 +55,35 @@ def set_(key: Annotated[str, typer.Argument(help="user, db, lang, policy, commis
     render.info(t("msg.config_set", key=key, path=path))
 
 
+@app.command("unset")
+def unset(key: Annotated[str, typer.Argument(help="user, db, lang, policy, commission_plan or archive_dir.")]):
+    """Remove a config value (the rest of the file, comments included, is kept).
+
+    Example: salesctl config unset lang
+    """
+    from salesctl import config, render
+    from salesctl.messages import t
+
+    path = config.unset_value(key)
+    render.info(t("msg.config_unset", key=key, path=path))
+
+
+@app.command("list")
+def list_(format: FormatOpt = OutputFormat.table):
+    """List every config key: its value (if set) and what it is for.
+
+    Example: salesctl config list
+    """
+    from salesctl import config, render
+    from salesctl.messages import t
+    from salesctl.render import Column
+
+    values = config.load_config()
+    rows = [{"key": k, "value": values.get(k), "meaning": t(f"config.meaning.{k}")} for k in config.CONFIG_KEYS]
+    render.emit_rows(rows, [Column("key", "config.col.key", keep=True), Column("value", "config.col.value", keep=True),
+                            Column("meaning", "config.col.meaning")], fmt_value(format))
+
+
 @app.command("path")
 def path():
     """Print where the config file and the default database live.

@@ -44,17 +44,17 @@ def _row_columns():
     from salesctl.render import Column
 
     return [
-        Column("id", kind="int"),
-        Column("name"),
-        Column("grade", label="customer.col.grade"),
-        Column("status", label="customer.col.status", kind="enum:customer_status"),
-        Column("owner", label="customer.col.owner"),
+        Column("id", kind="int", keep=True),
+        Column("name", keep=True),
+        Column("grade", label="customer.col.grade", keep=True),
+        Column("status", label="customer.col.status", kind="enum:customer_status", keep=True),
+        Column("owner", label="customer.col.owner", keep=True),
         Column("region"),
         Column("industry"),
         Column("contact", label="customer.col.contact"),
         Column("phone"),
         Column("last_contact_at", label="customer.col.last_contact", kind="datetime"),
-        Column("expected_purchase", label="customer.col.expected_purchase", kind="date"),
+        Column("expected_purchase", label="customer.col.expected_purchase", kind="date", keep=True),
     ]
 
 
@@ -76,9 +76,8 @@ def _all_row_columns():
 
 # --------------------------------------------------------------------------- prompts
 def _ask_missing(values: dict, grade: Optional[str]) -> tuple[dict, Optional[str]]:
-    """At a terminal, ask for the missing handbook fields (and offer the grade picker)."""
-    import questionary
-
+    """At a terminal, ask for the missing handbook fields (and offer the grade picker); Ctrl-C cancels."""
+    from salesctl import prompts
     from salesctl.errors import InvalidInput
     from salesctl.messages import label, t
     from salesctl.models import CUSTOMER_STATUSES, GRADES
@@ -95,21 +94,16 @@ def _ask_missing(values: dict, grade: Optional[str]) -> tuple[dict, Optional[str
     asked = dict(values)
     for flag, key in (("contact", "customer.prompt.contact"), ("title", "customer.prompt.title")):
         if not asked.get(flag):
-            asked[flag] = questionary.text(t(key), validate=lambda s: bool(s.strip()) or t("customer.prompt.required")).ask()
+            asked[flag] = prompts.text(t(key), validate=lambda s: bool(s.strip()) or t("customer.prompt.required"))
     if not asked.get("phone"):
-        asked["phone"] = questionary.text(t("customer.prompt.phone"), validate=check_phone).ask()
+        asked["phone"] = prompts.text(t("customer.prompt.phone"), validate=check_phone)
     if not asked.get("status"):
-        asked["status"] = questionary.select(
-            t("customer.prompt.status"),
-            choices=[questionary.Choice(label("customer_status", s), value=s) for s in CUSTOMER_STATUSES],
-        ).ask()
+        asked["status"] = prompts.select(t("customer.prompt.status"),
+                                         [(label("customer_status", s), s) for s in CUSTOMER_STATUSES])
     if grade is None:
-        choices = [questionary.Choice(t("customer.prompt.grade_auto"), value="")]
-        choices += [questionary.Choice(f"{label('grade', g)} — {t('grade_meaning.' + g)}", value=g) for g in GRADES]
-        grade = questionary.select(t("customer.prompt.grade"), choices=choices).ask()
-        grade = grade or None
-    if any(asked.get(k) is None for k in ("contact", "title", "phone", "status")):
-        raise typer.Abort()
+        choices = [(t("customer.prompt.grade_auto"), "")]
+        choices += [(f"{label('grade', g)} — {t('grade_meaning.' + g)}", g) for g in GRADES]
+        grade = prompts.select(t("customer.prompt.grade"), choices) or None
     return asked, grade
 
 

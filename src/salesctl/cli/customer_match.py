@@ -18,14 +18,11 @@ app = typer.Typer()
 
 def confirm_not_duplicate(exc) -> None:
     """At a terminal: ask whether a possible match is the same company; yes (or no answer) → exit 5 as in a script."""
-    import questionary
-
+    from salesctl import prompts
     from salesctl.messages import t
 
     listing = "; ".join(f"{m.name} ({m.owner or '-'})" for m in exc.candidates[:5])
-    answer = questionary.confirm(t("match.prompt.same_company", name=exc.name, listing=listing), default=True).ask()
-    if answer is None:
-        raise typer.Abort()
+    answer = prompts.confirm(t("match.prompt.same_company", name=exc.name, listing=listing), default=True)
     if answer:
         raise exc
 

@@ -142,15 +142,18 @@ def profile(
         return
     section_key = profile.validate_section(section)
     body = read_text_option(text, text_file, "text")
-    with command_context(write=True) as ctx:
-        if body is None:
-            if render.interactive():
+    if body is None:
+        if render.interactive():
+            from salesctl import prompts
+
+            with command_context() as ctx:  # read the current text, then close before the editor opens
                 _record, current = profile.profile_text(ctx, customer, section_key)
-                body = typer.edit(current or "")
-            elif not render.stdin_is_terminal():
-                body = sys.stdin.read()
-        if body is None:
-            raise InvalidInput(t("customer.err.text_required"))
+            body = prompts.edit(current or "", prefix=f"salesctl-{section_key}-")
+        elif not render.stdin_is_terminal():
+            body = sys.stdin.read()
+    if body is None:
+        raise InvalidInput(t("customer.err.text_required"))
+    with command_context(write=True) as ctx:
         record = profile.set_profile(ctx, customer, section_key, body, append=append)
     render.info(t("customer.msg.profile_saved", section=section_key, id=record.customer_id))
 
@@ -188,9 +191,9 @@ def regrade(
         if missing:
             raise InvalidInput(t("customer.err.regrade_missing", args=t("customer.word.and").join(missing)))
         if not (reason or "").strip() and render.interactive():
-            import questionary
+            from salesctl import prompts
 
-            reason = questionary.text(t("customer.prompt.reason")).ask()
+            reason = prompts.text(t("customer.prompt.reason"))
         with command_context(write=True) as ctx:
             record, change, old = profile.regrade(ctx, customer, grade, reason)
         row = {"customer_id": record.id, "customer": record.name, "from": old, "to": record.grade,

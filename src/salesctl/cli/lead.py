@@ -129,16 +129,13 @@ def _print_explain(ranking, fmt: str) -> None:
 
 def _ask(ranking) -> str | None:
     """At a terminal: the manager picks the rep (the top candidate first)."""
-    import questionary
-
+    from salesctl import prompts
     from salesctl.messages import t
 
-    choices = [questionary.Choice(f"{c.staff.handle} ({c.staff.name}) · {c.staff.region or '-'} · "
-                                  f"{c.region_score} / {c.rate_text} / {c.load}", value=c.staff.handle)
-               for c in ranking.candidates]
-    choices.append(questionary.Choice(t("lead.prompt.cancel"), value=""))
-    picked = questionary.select(t("lead.prompt.assign", id=ranking.lead.id, name=ranking.customer.name),
-                                choices=choices).ask()
+    choices = [(f"{c.staff.handle} ({c.staff.name}) · {c.staff.region or '-'} · "
+                f"{c.region_score} / {c.rate_text} / {c.load}", c.staff.handle) for c in ranking.candidates]
+    choices.append((t("lead.prompt.cancel"), ""))
+    picked = prompts.select(t("lead.prompt.assign", id=ranking.lead.id, name=ranking.customer.name), choices)
     return picked or None
 
 

@@ -56,16 +56,15 @@ def add(
     from salesctl.messages import t
     from salesctl.services.sales import deals as svc
 
-    confirm = None
-    if render.interactive():
-        import questionary
+    if render.interactive() and not allow_overpay:  # ask before the write transaction opens
+        from salesctl import prompts
 
-        def confirm(total, deal_amount):
-            return bool(questionary.confirm(t("payment.prompt.overpay", total=total, amount=deal_amount), default=False).ask())
-
+        with command_context() as ctx:
+            over = svc.payment_overpay(ctx, deal, amount=amount, on=date)
+        if over is not None:
+            allow_overpay = prompts.confirm(t("payment.prompt.overpay", total=over[0], amount=over[1]))
     with command_context(write=True) as ctx:
-        done = svc.add_payment(ctx, deal, amount=amount, on=date, note=note, allow_overpay=allow_overpay,
-                               confirm=confirm)
+        done = svc.add_payment(ctx, deal, amount=amount, on=date, note=note, allow_overpay=allow_overpay)
     row = done.row
     render.emit_id(row["id"], row, fmt_value(format),
                    t("payment.msg.added", id=row["id"], deal=done.deal_id, amount=row["amount"], paid=done.collected,

@@ -294,7 +294,7 @@ def leave(
         raise InvalidInput(t("err.leave_from_required"))
     with command_context(write=True) as ctx:
         start = parse_date(from_, "from", ctx.today)
-        end = parse_date(to, "to", ctx.today) if to else start
+        end = parse_date(to, "to", ctx.today, ahead="forward") if to else start
         record = svc.add_leave(ctx, handle, start, end, reason)
         person = svc.find_staff(ctx.session, handle)
         manager = ctx.session.get(type(person), person.manager_id) if person.manager_id else None

@@ -44,12 +44,11 @@ def _list_columns():
     ]
 
 
-def _ask(message_key: str) -> str | None:
-    import questionary
-
+def _ask(message_key: str) -> str:
+    from salesctl import prompts
     from salesctl.messages import t
 
-    return questionary.text(t(message_key)).ask()
+    return prompts.text(t(message_key))
 
 
 @app.command("log")

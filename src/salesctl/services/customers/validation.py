@@ -74,7 +74,7 @@ def parse_expected(text: str | date | None, today: date, field: str = "expected-
         return None
     from salesctl.periods import parse_date
 
-    return parse_date(text, field, today)
+    return parse_date(text, field, today, ahead="forward")
 
 
 def _clean(text: str | None) -> str | None:

@@ -83,13 +83,15 @@ class Opportunity:
     value: Decimal | None
 
 
-def _day(text: str | None, column: str) -> date | None:
+def _day(text: str | None, column: str, today: date) -> date | None:
+    from salesctl.periods import read_date
+
     if not text:
         return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise RowError("date", t("import.reason.bad_date", column=column, value=text)) from None
+    found = read_date(text, today)
+    if found is None:
+        raise RowError("date", t("import.reason.bad_date", column=column, value=text))
+    return found
 
 
 def _money(text: str | None, column: str) -> Decimal | None:
@@ -191,8 +193,8 @@ def import_maven(ctx, folder: str | Path, *, under: str | None = None, partial: 
             account = record.get("account") or None
             if account is not None and account not in account_rows:
                 raise RowError("customer", t("import.reason.customer_unknown", column="account", value=account))
-            engage = _day(record.get("engage_date"), "engage_date")
-            close = _day(record.get("close_date"), "close_date")
+            engage = _day(record.get("engage_date"), "engage_date", ctx.today)
+            close = _day(record.get("close_date"), "close_date", ctx.today)
             value = _money(record.get("close_value"), "close_value")
             if stage in ("won", "lost"):
                 if account is None or engage is None or close is None:

@@ -100,13 +100,13 @@ def _email(raw: str | None) -> str | None:
         return None
 
 
-def _day(raw: str | None) -> date | None:
+def _day(raw: str | None, today: date) -> date | None:
+    """The date part of a Salesforce date or datetime (2026-11-30, 2026-11-30T10:00:00.000+0000)."""
+    from salesctl.periods import read_date
+
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw.strip()[:10])
-    except ValueError:
-        return None
+    return read_date(raw.strip()[:10], today)
 
 
 def _person(record: dict) -> str | None:
@@ -302,7 +302,7 @@ def import_salesforce(ctx, folder: str | Path, *, owner: str, partial: bool = Fa
                 raise RowError("amount", exc.message.lstrip("-")) from None
             if amount <= 0:
                 raise RowError("amount", t("import.reason.amount", column="Amount", value=record.get("Amount")))
-            close = _day(record.get("CloseDate"))
+            close = _day(record.get("CloseDate"), today)
             stage_name = (record.get("StageName") or "").strip()
             closed = _flag(record.get("IsClosed")) or stage_name.lower().startswith("closed")
             won = _flag(record.get("IsWon")) or stage_name.lower() == "closed won"
@@ -346,7 +346,7 @@ def import_salesforce(ctx, folder: str | Path, *, owner: str, partial: bool = Fa
         if account is None:
             done("Task", number, subject, "no_account", "skipped", t("import.reason.sf_task_no_account"))
             continue
-        day = _day(record.get("ActivityDate")) or _day(record.get("CreatedDate"))
+        day = _day(record.get("ActivityDate"), today) or _day(record.get("CreatedDate"), today)
         if not subject or day is None:
             reject("Task", number, subject, RowError("missing", t("import.reason.missing", fields="Subject, ActivityDate")))
             continue

@@ -204,13 +204,6 @@ def cell_text(value: Any) -> str | None:
     return text_value or None
 
 
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?(?:\s.*)?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-
-
 def cell_date(value: Any, label: str, today: date) -> date | None:
     """A date cell: an Excel date, an Excel serial number, 2026-12-01, 2026/12/1, 2026年12月1日, today…"""
     if value is None:
@@ -224,16 +217,10 @@ def cell_date(value: Any, label: str, today: date) -> date | None:
     text_value = cell_text(value)
     if not text_value:
         return None
-    for pattern in _DATE_PATTERNS:
-        m = pattern.match(text_value)
-        if m:
-            try:
-                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                break
     from salesctl.periods import parse_date
 
-    return parse_date(text_value, label, today)
+    day_part = re.sub(r"(?:[ T]|(?<=[日号]))\s*\d{1,2}:\d{2}(?::\d{2})?$", "", text_value)  # a time after the date
+    return parse_date(day_part, label, today)
 
 
 def cell_moment(value: Any, label: str, clock) -> datetime | None:
@@ -254,8 +241,6 @@ def cell_moment(value: Any, label: str, clock) -> datetime | None:
         return datetime.combine(cell_date(text_value, label, clock.today), DEFAULT_TIME, clock.tz)
     from salesctl.periods import parse_datetime
 
-    normalised = re.sub(r"^(\d{4})/(\d{1,2})/(\d{1,2})", lambda m: f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}",
-                        text_value)
-    return parse_datetime(normalised, label, clock)
+    return parse_datetime(text_value, label, clock)
 
 

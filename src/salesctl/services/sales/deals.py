@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Callable, Iterator
+from typing import Iterator
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -192,7 +192,7 @@ def add_deal(ctx: Ctx, customer_ref: str, *, title: str | None, amount: str | No
     start = parse_stage(stage, "--stage") if stage else 1
     if start not in OPEN_STAGES:
         raise InvalidInput(t("deal.err.start_open", stage=start))
-    close = parse_date(expected_close, "expected-close", ctx.today) if expected_close else None
+    close = parse_date(expected_close, "expected-close", ctx.today, ahead="forward") if expected_close else None
     customer = find_customer(ctx, customer_ref)
     owner = owner_for_writing(ctx, customer, "deal.denied.add")
     deal = Deal(customer_id=customer.id, owner_id=owner.id, title=title.strip(), product=(product or "").strip() or None,
@@ -458,12 +458,7 @@ class RecordedPayment:
     paid_in_full: bool  # and still at stage 4: time for `deal advance --to 5`
 
 
-def add_payment(ctx: Ctx, ref, *, amount: str | None, on: str | None, note: str | None = None,
-                allow_overpay: bool = False, confirm: Callable[[Decimal, Decimal], bool] | None = None) -> RecordedPayment:
-    """Record money collected on a won deal.
-
-    Collections beyond the deal amount need allow_overpay (or `confirm` saying yes at a terminal).
-    """
+def _payment_checks(ctx: Ctx, ref, amount: str | None, on: str | None):
     from salesctl.periods import parse_date
 
     missing = [flag for flag, value in (("--amount", amount), ("--date", on)) if not (value or "").strip()]
@@ -482,12 +477,25 @@ def add_payment(ctx: Ctx, ref, *, amount: str | None, on: str | None, note: str 
             + (t("payment.err.run_won", id=deal.id) if deal.status == "open" else "")
         )
     before = collected(ctx, deal.id)
-    after = quantize(before + value)
+    return value, paid_on, deal, before, quantize(before + value)
+
+
+def payment_overpay(ctx: Ctx, ref, *, amount: str | None, on: str | None) -> tuple[Decimal, Decimal] | None:
+    """Read-only, before the write: (collected after, deal amount) when this payment would exceed the deal."""
+    _value, _on, deal, _before, after = _payment_checks(ctx, ref, amount, on)
+    return (after, quantize(deal.amount)) if after > deal.amount else None
+
+
+def add_payment(ctx: Ctx, ref, *, amount: str | None, on: str | None, note: str | None = None,
+                allow_overpay: bool = False) -> RecordedPayment:
+    """Record money collected on a won deal.
+
+    Collections beyond the deal amount need allow_overpay (the CLI asks at a terminal, before the
+    write transaction: see `payment_overpay`).
+    """
+    value, paid_on, deal, before, after = _payment_checks(ctx, ref, amount, on)
     if after > deal.amount and not allow_overpay:
-        if confirm is None or not confirm(after, quantize(deal.amount)):
-            raise InvalidInput(
-                t("payment.err.overpay", after=after, amount=quantize(deal.amount), before=before)
-            )
+        raise InvalidInput(t("payment.err.overpay", after=after, amount=quantize(deal.amount), before=before))
     payment = Payment(deal_id=deal.id, amount=value, paid_on=paid_on, note=(note or "").strip() or None,
                       created_by_id=ctx.actor.id, created_at=ctx.now)
     ctx.session.add(payment)

@@ -150,7 +150,7 @@ def log_visit(
     visit_day = ctx.clock.local(moment).date()
     follow_day = None
     if follow_up:
-        follow_day = parse_date(follow_up, "follow-up", ctx.today)
+        follow_day = parse_date(follow_up, "follow-up", ctx.today, ahead="forward")
         if follow_day < visit_day:
             raise InvalidInput(t("visit.err.follow_up_early", follow_up=follow_day, visit=visit_day))
 

@@ -81,13 +81,13 @@ def obtain_secret(
         return Secret(value, env)
     if not render.interactive():
         raise InvalidInput(t("archive.err.no_password", flag=flag, env=env))
-    import questionary
+    from salesctl import prompts
 
-    first = questionary.password(prompt).ask()
+    first = prompts.password(prompt)
     if not first:
         raise InvalidInput(t("archive.err.prompt_cancelled", flag=flag))
     if confirm is not None:
-        second = questionary.password(confirm).ask()
+        second = prompts.password(confirm)
         if second != first:
             raise InvalidInput(t("archive.err.prompt_mismatch", flag=flag))
     return Secret(first, "prompt")

@@ -107,34 +107,16 @@ class ParsedAction:
 
 
 def _parse_due(value: str, meeting_day: date, where: str) -> date:
-    from salesctl.periods import _weekday_index
+    """An action item's due date: any date form of `periods.read_date`; a weekday is the next one after the meeting."""
+    from salesctl.periods import accepted_date_forms, read_date
 
     text = value.strip()
-    lowered = text.lower()
-    if lowered in ("today", "今天", "当天"):
+    if text.lower() in ("today", "今天", "当天"):
         return meeting_day
-    if lowered in ("tomorrow", "明天"):
-        return meeting_day + timedelta(days=1)
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            pass
-    m = re.fullmatch(r"(\d{1,2})[-/.月](\d{1,2})日?", text)
-    if m:
-        try:
-            due = date(meeting_day.year, int(m.group(1)), int(m.group(2)))
-            if due < meeting_day - timedelta(days=180):  # 01-05 written in December
-                due = due.replace(year=due.year + 1)
-            return due
-        except ValueError:
-            pass
-    stripped = re.sub(r"^(?:next\s+|下)", "", text, flags=re.IGNORECASE)
-    idx = _weekday_index(stripped)
-    if idx is not None:  # the next such day after the meeting
-        return meeting_day + timedelta(days=(idx - meeting_day.weekday() - 1) % 7 + 1)
-    raise InvalidInput(t("meeting.err.bad_due", where=where, value=value))
+    due = read_date(text, meeting_day, ahead="after")
+    if due is None:
+        raise InvalidInput(t("meeting.err.bad_due", where=where, value=value) + " (" + accepted_date_forms() + ")")
+    return due
 
 
 def parse_minutes(minutes: str, meeting_day: date, field: str = "--minutes-file") -> list[ParsedAction]:
