@@ -233,7 +233,8 @@ def advance(ctx: Ctx, ref, *, to: str | None = None, note: str | None = None, re
     return deal, current
 
 
-def mark_won(ctx: Ctx, ref, *, contract_date: str | None = None, note: str | None = None) -> Deal:
+def mark_won(ctx: Ctx, ref, *, contract_date: str | None = None, note: str | None = None,
+             contract_number: str | None = None, contract_amount: str | None = None) -> Deal:
     from salesctl.periods import parse_date
 
     deal = deal_for_writing(ctx, ref, "deal.denied.win")
@@ -249,6 +250,11 @@ def mark_won(ctx: Ctx, ref, *, contract_date: str | None = None, note: str | Non
     deal.won_on = signed
     text = "; ".join(x for x in (f"won: contract {signed.isoformat()}", (note or "").strip()) if x)
     _record_move(ctx, deal, before, current, 4, text, "deal.won")
+    if contract_number is not None:  # the contract in the same step (services.sales.contracts)
+        from salesctl.services.sales import contracts
+
+        value = parse_money(contract_amount, "contract-amount") if contract_amount else deal.amount
+        contracts.create_contract(ctx, deal, number=contract_number, signed=signed, amount=quantize(value))
     return deal
 
 
@@ -430,7 +436,8 @@ class RecordedPayment:
 
 
 def add_payment(ctx: Ctx, ref, *, amount: str | None, on: str | None, note: str | None = None,
-                allow_overpay: bool = False, confirm: Callable[[Decimal, Decimal], bool] | None = None) -> RecordedPayment:
+                allow_overpay: bool = False, confirm: Callable[[Decimal, Decimal], bool] | None = None,
+                installment: int | None = None) -> RecordedPayment:
     """Record money collected on a won deal.
 
     Collections beyond the deal amount need allow_overpay (or `confirm` saying yes at a terminal).
@@ -452,23 +459,30 @@ def add_payment(ctx: Ctx, ref, *, amount: str | None, on: str | None, note: str 
             t("payment.err.not_won", id=deal.id, status=deal.status, stage=deal.stage)
             + (t("payment.err.run_won", id=deal.id) if deal.status == "open" else "")
         )
+    from salesctl.services.sales import receivables
+
+    receivables.check_installment(ctx, deal, installment)
+    owed = receivables.amount_owed(ctx, deal)  # the contract amount once there is one
     before = collected(ctx, deal.id)
     after = quantize(before + value)
-    if after > deal.amount and not allow_overpay:
-        if confirm is None or not confirm(after, quantize(deal.amount)):
+    if after > owed and not allow_overpay:
+        if confirm is None or not confirm(after, owed):
             raise InvalidInput(
-                t("payment.err.overpay", after=after, amount=quantize(deal.amount), before=before)
+                t("payment.err.overpay", after=after, amount=owed, before=before)
             )
     payment = Payment(deal_id=deal.id, amount=value, paid_on=paid_on, note=(note or "").strip() or None,
                       created_by_id=ctx.actor.id, created_at=ctx.now)
     ctx.session.add(payment)
     ctx.session.flush()
     ctx.audit("payment.add", "payment", payment.id, None, payment)
+    allocated = receivables.allocate_payment(ctx, deal, payment, installment)
     customer = ctx.session.get(Customer, deal.customer_id)
     row = {"id": payment.id, "deal_id": deal.id, "amount": quantize(value), "date": paid_on,
            "customer": customer.name, "owner": _owner(ctx, deal).handle, "note": payment.note}
-    return RecordedPayment(row=row, deal_id=deal.id, deal_amount=quantize(deal.amount), collected=after,
-                           paid_in_full=deal.stage == 4 and after >= deal.amount)
+    if allocated:
+        row["installments"] = allocated
+    return RecordedPayment(row=row, deal_id=deal.id, deal_amount=owed, collected=after,
+                           paid_in_full=deal.stage == 4 and after >= owed)
 
 
 def payment_rows(ctx: Ctx, scope: Scope, *, deal: str | None = None, customer: str | None = None,
