@@ -251,3 +251,39 @@ def test_deal_won_creates_the_contract_in_the_same_step(org, db_url, cli):
     clash = cli("deal", "won", str(other), "--contract-number", "HT-7", as_="rep_a1")
     assert_refused(clash, 5, "HT-7")
     assert query(db_url, "select status from deal where id = :i", i=other) == [("open",)]  # nothing written
+
+
+def test_the_pack_has_contracts_and_receivables_sheets_and_exports(won, cli, db_url, tmp_path):
+    from test_archive import PASSWORD, data_rows, decrypt, highlighted, secret_file
+
+    assert plan_404010(cli).exit_code == 0
+    # an older contract of rep_a1, signed weeks ago and untouched this week
+    make_customer(db_url, "老客户", "rep_a1")
+    old = add_deal(cli, "老客户", as_="rep_a1", amount="5000")
+    assert cli("deal", "won", str(old), "--contract-number", "HT-OLD", "--contract-date", "2026-10-01", as_="rep_a1",
+               now="2026-10-01T10:00").exit_code == 0
+    assert cli("payment", "add", str(won["deal"]), "--amount", "80000", "--date", "today", as_="rep_a1").exit_code == 0
+    pw = secret_file(tmp_path / "pw", PASSWORD + "\n")
+    assert cli("archive", "password", "set", "--password-file", str(pw), as_="rep_a1").exit_code == 0
+    out = tmp_path / "pack.xlsx"
+    result = cli("customer", "archive", "export", "--out", str(out), "--password-file", str(pw), as_="rep_a1")
+    assert result.exit_code == 0, result
+    wb = decrypt(out, PASSWORD)
+    contracts = data_rows(wb["Contracts"])
+    assert [c.value for c in wb["Contracts"][2]][:3] == ["ID", "Contract", "Deal"]
+    by_number = {row[1].value: row for row in contracts}
+    assert set(by_number) == {"HT-1", "HT-OLD"}
+    assert highlighted(by_number["HT-1"][0]) and not highlighted(by_number["HT-OLD"][0])
+    receivables = data_rows(wb["Receivables"])
+    assert [(r[0].value, r[1].value, highlighted(r[0])) for r in receivables] == [
+        ("HT-1", 1, True), ("HT-1", 2, True), ("HT-1", 3, True)]
+    assert receivables[0][7].value == 80000  # paid, a number in the sheet
+    # the other team's rep gets empty sheets
+    exported = cli("export", "receivables", "--format", "json", as_="rep_a1").json()
+    assert [(r["contract"], r["seq"], r["paid"], r["open"], r["bucket"]) for r in exported] == [
+        ("HT-1", 1, "80000.00", "0.00", "not_due"), ("HT-1", 2, "0.00", "100000.00", "not_due"),
+        ("HT-1", 3, "0.00", "20000.00", "not_due")]
+    assert cli("export", "receivables", "--format", "json", as_="rep_b1").json() == []
+    listed = cli("export", "contracts", "--format", "csv", as_="mgr_a").stdout.splitlines()
+    assert listed[0].startswith("id,number,deal_id,customer,owner,signed_on,amount")
+    assert len(listed) == 3

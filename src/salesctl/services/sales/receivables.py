@@ -254,8 +254,26 @@ def inbox_items(ctx: Ctx) -> list[dict]:
     return rows
 
 
-def pack_sheets(ctx: Ctx, scope: Scope, week_start: date, week_end: date) -> dict[str, list[dict]]:
-    """Rows of the Friday pack's Contracts and Receivables sheets; `changed` marks what changed that week."""
+# columns of the Friday pack's sheets: (key, kind); headings are archive.col.<key>
+PACK_CONTRACT_COLUMNS = (
+    ("id", "int"), ("contract_number", "text"), ("deal_id", "int"), ("customer", "text"), ("owner", "text"),
+    ("signed_on", "date"), ("contract_amount", "money"), ("deal_amount", "money"), ("starts_on", "date"),
+    ("ends_on", "date"), ("contract_status", "text"), ("collected", "money"), ("open_amount", "money"),
+)
+PACK_RECEIVABLE_COLUMNS = (
+    ("contract_number", "text"), ("seq", "int"), ("customer", "text"), ("owner", "text"), ("due_on", "date"),
+    ("due_event", "text"), ("installment_amount", "money"), ("paid", "money"), ("open_amount", "money"),
+    ("days_overdue", "int"), ("bucket", "text"),
+)
+
+
+def pack_sheets(ctx: Ctx, scope: Scope, week_start: date, week_end: date) -> dict[str, tuple[tuple, list[tuple], list[bool]]]:
+    """The Friday pack's Contracts and Receivables sheets: {key: (columns, rows, highlighted)}.
+
+    Highlighted: contracts signed or changed that week; instalments paid, falling due, or
+    of a contract changed that week. Ageing is as of the week's last day.
+    """
+    from salesctl.messages import label
     from salesctl.services.sales.contracts import contract_rows
 
     tz = ctx.clock.tz
@@ -267,12 +285,29 @@ def pack_sheets(ctx: Ctx, scope: Scope, week_start: date, week_end: date) -> dic
     paid_this_week = set(ctx.session.exec(
         select(PaymentAllocation.installment_id).join(Payment, Payment.id == PaymentAllocation.payment_id)
         .where(Payment.paid_on >= week_start, Payment.paid_on <= week_end)))
-    contracts = []
+    contracts, contract_marks = [], []
     for row in contract_rows(ctx, scope, include_void=True):
-        contracts.append({**row, "changed": row["id"] in changed_contracts})
-    receivables = []
+        contracts.append((row["id"], row["number"], row["deal_id"], row["customer"], row["owner"], row["signed_on"],
+                          row["amount"], row["deal_amount"], row["starts_on"], row["ends_on"],
+                          label("contract_status", row["status"]), row["collected"], row["open"]))
+        contract_marks.append(row["id"] in changed_contracts)
+    receivables, receivable_marks = [], []
     for row in receivable_rows(ctx, scope, as_of=week_end):
-        changed = (row["installment_id"] in paid_this_week or row["contract_id"] in changed_contracts
-                   or (row["due_on"] is not None and week_start <= row["due_on"] <= week_end))
-        receivables.append({**row, "changed": changed})
-    return {"contracts": contracts, "receivables": receivables}
+        receivables.append((row["contract"], row["seq"], row["customer"], row["owner"], row["due_on"],
+                            label("contract_event", row["due_event"]) if row["due_event"] else None, row["amount"],
+                            row["paid"], row["open"], row["days_overdue"], label("receivable.col", row["bucket"])))
+        receivable_marks.append(row["installment_id"] in paid_this_week or row["contract_id"] in changed_contracts
+                                or (row["due_on"] is not None and week_start <= row["due_on"] <= week_end))
+    return {"contracts": (PACK_CONTRACT_COLUMNS, contracts, contract_marks),
+            "receivables": (PACK_RECEIVABLE_COLUMNS, receivables, receivable_marks)}
+
+
+def export_rows(ctx: Ctx, scope: Scope, table: str) -> Iterator[dict]:
+    """`export contracts|receivables`: every contract (voided too) or every instalment in the scope."""
+    if table == "contracts":
+        from salesctl.services.sales.contracts import contract_rows
+
+        return iter(contract_rows(ctx, scope, include_void=True))
+    return (
+        {k: v for k, v in row.items() if k != "installment_id"} for row in receivable_rows(ctx, scope)
+    )
