@@ -94,7 +94,9 @@ def get(
     from salesctl.services.security import attachments as svc
 
     with command_context(write=True) as ctx:
-        row = svc.get_attachment(ctx, attachment, out, force=force)
+        got = svc.get_attachment(ctx, attachment, out, force=force)
+    svc.write_out(got)  # after the audit entry is committed
+    row = got.row
     render.emit_id(row["id"], row, fmt_value(format), t("attach.msg.got", id=row["id"], path=row["out"]))
 
 

@@ -159,6 +159,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "attach.err.wrong_key": ("the attachment key does not match this database (check {env} or the key file)", "附件密钥与该数据库不符（请检查 {env} 或密钥文件）"),
     "attach.err.tampered": ("attachment content {id} failed its integrity check", "附件内容 {id} 未通过完整性校验"),
     "attach.err.out_exists": ("--out: {path} exists (use --force to overwrite)", "--out：{path} 已存在（加 --force 覆盖）"),
+    "attach.err.cannot_write": ("--out: cannot write {path}: {error}", "--out：无法写入 {path}：{error}"),
     "attach.err.no_folder": ("--out: folder {path} does not exist", "--out：文件夹 {path} 不存在"),
     "attach.err.reason_required": ("--reason is required", "必须给出 --reason"),
 }

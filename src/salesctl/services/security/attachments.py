@@ -353,8 +353,18 @@ def _load(ctx: Ctx, ref, *, write: bool) -> tuple[Attachment, str]:
     return attachment, customer
 
 
-def get_attachment(ctx: Ctx, ref, out: str | None, *, force: bool = False) -> dict:
-    """Decrypt an attachment into `out` (a new file, 0600, unless --force); audited."""
+@dataclass
+class Got:
+    row: dict
+    data: bytes
+    target: Path
+
+
+def get_attachment(ctx: Ctx, ref, out: str | None, *, force: bool = False) -> Got:
+    """Decrypt an attachment for `out` (a new file unless --force) and audit it; `write_out` once committed.
+
+    The file is written only after the audit entry is committed, so no copy leaves unrecorded.
+    """
     if not (out or "").strip():
         raise InvalidInput(t("deal.err.required", flags="--out"))
     attachment, customer = _load(ctx, ref, write=False)
@@ -371,16 +381,21 @@ def get_attachment(ctx: Ctx, ref, out: str | None, *, force: bool = False) -> di
     ctx.audit("attachment.get", "attachment", attachment.id, None,
               {"filename": attachment.filename, "entity": attachment.entity, "entity_id": attachment.entity_id,
                "out": str(target.resolve())})
+    return Got({**_row(attachment, None, customer), "out": str(target)}, data, target)
+
+
+def write_out(got: Got) -> None:
+    """Write a decrypted attachment (mode 0600) through a temporary file beside the target."""
+    target = got.target
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fh.write(got.data)
         os.replace(partial, target)
-    except BaseException:
+    except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise
-    return {**_row(attachment, None, customer), "out": str(target)}
+        raise InvalidInput(t("attach.err.cannot_write", path=target, error=exc.strerror)) from None
 
 
 def remove_attachment(ctx: Ctx, ref, *, reason: str | None) -> dict:
