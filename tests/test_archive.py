@@ -177,7 +177,7 @@ def test_export_is_encrypted_and_highlights_exactly_the_weeks_additions(archive_
             office.load_key(password="Not-the-password-1", verify_password=True)
 
     wb = decrypt(out, PASSWORD)
-    assert wb.sheetnames == ["Customers", "Contacts", "Visits", "Grade changes"]
+    assert wb.sheetnames == ["Customers", "Contacts", "Visits", "Grade changes", "Contracts", "Receivables"]
     ws = wb["Customers"]
     assert "2026-11-23" in ws["A1"].value and "2026-11-29" in ws["A1"].value and highlighted(ws["A1"])
     assert ws.freeze_panes == "A3"
@@ -547,7 +547,8 @@ def test_friday_writes_the_pack_and_manifest_into_the_configured_folder(archive_
     assert sorted(p.name for p in folder.iterdir()) == [manifest_path.name, pack.name]
     manifest = json.loads(manifest_path.read_text())
     assert manifest["handle"] == "rep_a1" and manifest["file"] == pack.name
-    assert manifest["rows"] == {"customers": 9, "contacts": 3, "visits": 1, "grade_changes": 1}
+    assert manifest["rows"] == {"customers": 9, "contacts": 3, "visits": 1, "grade_changes": 1, "contracts": 0,
+                                "receivables": 0}
     assert (manifest["new"], manifest["changed"], manifest["highlighted"]) == (1, 5, 6)
     assert manifest["sha256"] == hashlib.sha256(pack.read_bytes()).hexdigest()
     assert manifest["encrypted"] is True and "新客户乙" not in manifest_path.read_text()

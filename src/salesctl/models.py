@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -526,3 +526,99 @@ class DealOwnerChange(SQLModel, table=True):
     at: datetime = _ts(index=True)
     reason: Optional[str] = _text(default=None)
     entry_id: Optional[int] = Field(default=None, foreign_key="ownership_entry.id")  # the ledger entry that moved it
+# --------------------------------------------------------------------------- contracts, receivables, attachments
+class Contract(SQLModel, table=True):
+    """A signed contract on a won deal: what the customer owes (may differ from the deal amount). Voided, never deleted."""
+
+    __tablename__ = "contract"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    deal_id: int = Field(foreign_key="deal.id", index=True)
+    number: str = Field(max_length=100, unique=True, index=True)
+    signed_on: date = Field(index=True)
+    amount: Decimal = Field(sa_type=Money)
+    starts_on: Optional[date] = Field(default=None)
+    ends_on: Optional[date] = Field(default=None, index=True)
+    delivered_on: Optional[date] = Field(default=None)
+    accepted_on: Optional[date] = Field(default=None)
+    status: str = Field(default="active", max_length=8, index=True)  # active | void
+    void_reason: Optional[str] = _text(default=None)
+    voided_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    voided_at: Optional[datetime] = _ts(default=None)
+    note: Optional[str] = _text(default=None)
+    created_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Installment(SQLModel, table=True):
+    """One instalment of a contract's receivable plan (回款计划); `due_event` until its event is recorded."""
+
+    __tablename__ = "installment"
+    __table_args__ = (UniqueConstraint("contract_id", "seq"), Index("ix_installment_due_on", "due_on"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id", index=True)
+    seq: int
+    amount: Decimal = Field(sa_type=Money)
+    due_on: Optional[date] = Field(default=None)
+    due_event: Optional[str] = Field(default=None, max_length=16)  # delivered | accepted
+    created_at: datetime = _ts()
+
+
+class PaymentAllocation(SQLModel, table=True):
+    """Which instalment a payment (or part of it) paid."""
+
+    __tablename__ = "payment_allocation"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", index=True)
+    installment_id: int = Field(foreign_key="installment.id", index=True)
+    amount: Decimal = Field(sa_type=Money)
+
+
+class AttachmentKey(SQLModel, table=True):
+    """The database's attachment key: its id and check value, never the key (except `stored_key` on a team server)."""
+
+    __tablename__ = "attachment_key"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key_id: str = Field(max_length=64, unique=True)
+    check_value: str = Field(max_length=128)
+    stored_key: Optional[bytes] = Field(default=None, sa_type=LargeBinary)
+    created_at: datetime = _ts()
+
+
+class AttachmentBlob(SQLModel, table=True):
+    """Encrypted file content (AES-GCM), one row per distinct content (keyed HMAC-SHA256 `digest`)."""
+
+    __tablename__ = "attachment_blob"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    digest: str = Field(max_length=64, unique=True)
+    key_id: str = Field(max_length=64)
+    nonce: bytes = Field(sa_type=LargeBinary)
+    ciphertext: bytes = Field(sa_type=LargeBinary)
+    size: int
+    created_at: datetime = _ts()
+
+
+class Attachment(SQLModel, table=True):
+    """A file hung on a customer, visit, deal, contract or complaint; removed ones are hidden, kept."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_entity", "entity", "entity_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=16)
+    entity_id: int
+    blob_id: int = Field(foreign_key="attachment_blob.id", index=True)
+    filename: str = Field(max_length=300)
+    content_type: str = Field(max_length=100)
+    size: int
+    note: Optional[str] = _text(default=None)
+    added_by_id: int = Field(foreign_key="staff.id")
+    added_at: datetime = _ts()
+    removed_at: Optional[datetime] = _ts(default=None)
+    removed_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    removed_reason: Optional[str] = _text(default=None)

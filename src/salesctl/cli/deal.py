@@ -105,6 +105,8 @@ def won(
     deal: DealArg,
     contract_date: Annotated[Optional[str], typer.Option("--contract-date", help="When the contract was signed (default: today).")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="A note kept with the stage change.")] = None,
+    contract_number: Annotated[Optional[str], typer.Option("--contract-number", help="Also record the contract (see `contract add`).")] = None,
+    contract_amount: Annotated[Optional[str], typer.Option("--contract-amount", help="The contract's amount (default: the deal amount).")] = None,
     format: FormatOpt = OutputFormat.table,
 ):
     """Contract signed: the deal moves to stage 4 (purchase & collection) and counts as won.
@@ -115,7 +117,8 @@ def won(
     from salesctl.services.sales import deals as svc
 
     with command_context(write=True) as ctx:
-        moved = svc.mark_won(ctx, deal, contract_date=contract_date, note=note)
+        moved = svc.mark_won(ctx, deal, contract_date=contract_date, note=note, contract_number=contract_number,
+                             contract_amount=contract_amount)
         d = svc.deal_detail(ctx, moved.id)
     _emit_deal(d, fmt_value(format),
                t("deal.msg.won", id=d["id"], date=d["won_on"], stage=label("deal_stage", d["stage"])))

@@ -46,6 +46,7 @@ def add(
     date: Annotated[Optional[str], typer.Option("--date", help="When it was received (required): 2026-11-27, today, yesterday.")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="A note, e.g. 首付款.")] = None,
     allow_overpay: Annotated[bool, typer.Option("--allow-overpay", help="Accept collections above the deal amount.")] = False,
+    installment: Annotated[Optional[int], typer.Option("--installment", min=1, help="Pay this instalment of the contract's plan (default: the oldest open one).")] = None,
     format: FormatOpt = OutputFormat.table,
 ):
     """Record money collected on a won deal.
@@ -60,15 +61,18 @@ def add(
         from salesctl import prompts
 
         with command_context() as ctx:
-            over = svc.payment_overpay(ctx, deal, amount=amount, on=date)
+            over = svc.payment_overpay(ctx, deal, amount=amount, on=date, installment=installment)
         if over is not None:
             allow_overpay = prompts.confirm(t("payment.prompt.overpay", total=over[0], amount=over[1]))
     with command_context(write=True) as ctx:
-        done = svc.add_payment(ctx, deal, amount=amount, on=date, note=note, allow_overpay=allow_overpay)
+        done = svc.add_payment(ctx, deal, amount=amount, on=date, note=note, allow_overpay=allow_overpay,
+                               installment=installment)
     row = done.row
     render.emit_id(row["id"], row, fmt_value(format),
                    t("payment.msg.added", id=row["id"], deal=done.deal_id, amount=row["amount"], paid=done.collected,
                      total=done.deal_amount))
+    if row.get("installments"):
+        render.info(t("payment.msg.allocated", items=", ".join(f"#{i['seq']} {i['amount']}" for i in row["installments"])))
     if done.paid_in_full:
         render.info(t("payment.msg.paid_in_full", deal=done.deal_id))
 

@@ -42,7 +42,7 @@ def language() -> str:
 CATALOGS = (
     "core", "customer", "visit", "deal", "report", "summary", "claim",
     "commission", "archive", "meeting", "imports", "matching",
-    "files", "handbook", "terminal",
+    "files", "handbook", "terminal", "contract",
 )
 _messages: dict[str, tuple[str, str]] | None = None
 

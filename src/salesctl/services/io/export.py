@@ -184,6 +184,19 @@ def _actions(ctx):
     return action_rows(ctx)
 
 
+CONTRACT_KEYS = ("id", "number", "deal_id", "customer", "owner", "signed_on", "amount", "deal_amount", "starts_on",
+                 "ends_on", "status", "collected", "open")
+RECEIVABLE_KEYS = ("contract_id", "contract", "deal_id", "customer", "owner", "seq", "amount", "due_on", "due_event",
+                   "paid", "open", "days_overdue", "bucket", "status")
+
+
+def _receivables(ctx, table: str):
+    from salesctl.permissions import resolve_scope
+    from salesctl.services.sales.receivables import export_rows
+
+    return export_rows(ctx, resolve_scope(ctx), table)
+
+
 SPECS: dict[str, Spec] = {s.name: s for s in (
     Spec("staff", ("id", "handle", "name", "role", "manager", "region", "industry", "active"), False, _staff),
     Spec("customers", ("id", "name", "contact", "title", "phone", "status", "industry", "region", "address", "website",
@@ -209,6 +222,11 @@ SPECS: dict[str, Spec] = {s.name: s for s in (
     Spec("meetings", (), True, _meetings),
     Spec("actions", (), True, _actions),
     Spec("reports", (), False, _reports),
+    # issue 22: contracts and their instalments (services.sales.receivables)
+    Spec("contracts", CONTRACT_KEYS, True, lambda ctx: _receivables(ctx, "contracts"),
+         money=("amount", "deal_amount", "collected", "open")),
+    Spec("receivables", RECEIVABLE_KEYS, True, lambda ctx: _receivables(ctx, "receivables"),
+         money=("amount", "paid", "open")),
 )}
 ALIASES = {"customer": "customers", "contact": "contacts", "visit": "visits", "deal": "deals", "payment": "payments",
            "lead": "leads", "grades": "grade-changes", "grade_changes": "grade-changes", "ledger": "ownership",

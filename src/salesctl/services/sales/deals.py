@@ -250,7 +250,8 @@ def advance(ctx: Ctx, ref, *, to: str | None = None, note: str | None = None, re
     return deal, current
 
 
-def mark_won(ctx: Ctx, ref, *, contract_date: str | None = None, note: str | None = None) -> Deal:
+def mark_won(ctx: Ctx, ref, *, contract_date: str | None = None, note: str | None = None,
+             contract_number: str | None = None, contract_amount: str | None = None) -> Deal:
     from salesctl.periods import parse_date
 
     deal = deal_for_writing(ctx, ref, "deal.denied.win")
@@ -274,6 +275,11 @@ def mark_won(ctx: Ctx, ref, *, contract_date: str | None = None, note: str | Non
         ctx.session.add(customer)
         ctx.session.flush()
         ctx.audit("customer.status", "customer", customer.id, status_before, {"status": "won", "deal": deal.id})
+    if contract_number is not None:  # the contract in the same step (services.sales.contracts)
+        from salesctl.services.sales import contracts
+
+        value = parse_money(contract_amount, "contract-amount") if contract_amount else deal.amount
+        contracts.create_contract(ctx, deal, number=contract_number, signed=signed, amount=quantize(value))
     return deal
 
 
@@ -458,7 +464,7 @@ class RecordedPayment:
     paid_in_full: bool  # and still at stage 4: time for `deal advance --to 5`
 
 
-def _payment_checks(ctx: Ctx, ref, amount: str | None, on: str | None):
+def _payment_checks(ctx: Ctx, ref, amount: str | None, on: str | None, installment: int | None = None):
     from salesctl.periods import parse_date
 
     missing = [flag for flag, value in (("--amount", amount), ("--date", on)) if not (value or "").strip()]
@@ -476,36 +482,48 @@ def _payment_checks(ctx: Ctx, ref, amount: str | None, on: str | None):
             t("payment.err.not_won", id=deal.id, status=deal.status, stage=deal.stage)
             + (t("payment.err.run_won", id=deal.id) if deal.status == "open" else "")
         )
+    from salesctl.services.sales import receivables
+
+    receivables.check_installment(ctx, deal, installment)
+    owed = receivables.amount_owed(ctx, deal)  # the contract amount once there is one
     before = collected(ctx, deal.id)
-    return value, paid_on, deal, before, quantize(before + value)
+    after = quantize(before + value)
+    return value, paid_on, deal, before, after, owed
 
 
-def payment_overpay(ctx: Ctx, ref, *, amount: str | None, on: str | None) -> tuple[Decimal, Decimal] | None:
-    """Read-only, before the write: (collected after, deal amount) when this payment would exceed the deal."""
-    _value, _on, deal, _before, after = _payment_checks(ctx, ref, amount, on)
-    return (after, quantize(deal.amount)) if after > deal.amount else None
+def payment_overpay(ctx: Ctx, ref, *, amount: str | None, on: str | None,
+                    installment: int | None = None) -> tuple[Decimal, Decimal] | None:
+    """Read-only, before the write: (collected after, amount owed) when this payment would exceed what is owed."""
+    _value, _on, _deal, _before, after, owed = _payment_checks(ctx, ref, amount, on, installment)
+    return (after, owed) if after > owed else None
 
 
 def add_payment(ctx: Ctx, ref, *, amount: str | None, on: str | None, note: str | None = None,
-                allow_overpay: bool = False) -> RecordedPayment:
-    """Record money collected on a won deal.
+                allow_overpay: bool = False, installment: int | None = None) -> RecordedPayment:
+    """Record money collected on a won deal, allocated to its contract's instalments.
 
-    Collections beyond the deal amount need allow_overpay (the CLI asks at a terminal, before the
-    write transaction: see `payment_overpay`).
+    Collections beyond what is owed (the contract amount once there is one, else the deal amount)
+    need allow_overpay (the CLI asks at a terminal, before the write transaction: see
+    `payment_overpay`).
     """
-    value, paid_on, deal, before, after = _payment_checks(ctx, ref, amount, on)
-    if after > deal.amount and not allow_overpay:
-        raise InvalidInput(t("payment.err.overpay", after=after, amount=quantize(deal.amount), before=before))
+    value, paid_on, deal, before, after, owed = _payment_checks(ctx, ref, amount, on, installment)
+    if after > owed and not allow_overpay:
+        raise InvalidInput(t("payment.err.overpay", after=after, amount=owed, before=before))
+    from salesctl.services.sales import receivables
+
     payment = Payment(deal_id=deal.id, amount=value, paid_on=paid_on, note=(note or "").strip() or None,
                       created_by_id=ctx.actor.id, created_at=ctx.now)
     ctx.session.add(payment)
     ctx.session.flush()
     ctx.audit("payment.add", "payment", payment.id, None, payment)
+    allocated = receivables.allocate_payment(ctx, deal, payment, installment)
     customer = ctx.session.get(Customer, deal.customer_id)
     row = {"id": payment.id, "deal_id": deal.id, "amount": quantize(value), "date": paid_on,
            "customer": customer.name, "owner": _owner(ctx, deal).handle, "note": payment.note}
-    return RecordedPayment(row=row, deal_id=deal.id, deal_amount=quantize(deal.amount), collected=after,
-                           paid_in_full=deal.stage == 4 and after >= deal.amount)
+    if allocated:
+        row["installments"] = allocated
+    return RecordedPayment(row=row, deal_id=deal.id, deal_amount=owed, collected=after,
+                           paid_in_full=deal.stage == 4 and after >= owed)
 
 
 def payment_rows(ctx: Ctx, scope: Scope, *, deal: str | None = None, customer: str | None = None,

@@ -286,8 +286,12 @@ def build_pack(ctx, scope, period: ArchivePeriod) -> Pack:
                             customer_id))
         grades.highlighted.append(True)
 
-    return Pack(ctx.actor.handle, ctx.actor.name, scope.label, period, ctx.now,
-                [customers, contacts, visits, grades], new, changed)
+    sheets = [customers, contacts, visits, grades]
+    from salesctl.services.sales.receivables import pack_sheets  # issue 22: Contracts, Receivables
+
+    for key, (columns, rows, marks) in pack_sheets(ctx, scope, period.start, period.end).items():
+        sheets.append(Sheet(key, tuple(Col(k, kind) for k, kind in columns), rows, marks))
+    return Pack(ctx.actor.handle, ctx.actor.name, scope.label, period, ctx.now, sheets, new, changed)
 
 
 def _money(value) -> Decimal:

@@ -23,7 +23,7 @@ from salesctl.permissions import managed_staff_ids, visible_staff_ids
 from salesctl.services.teamwork.complaints import ACTIVE
 from salesctl.services.context import Ctx
 
-KINDS = ("complaint", "claim", "report", "action")
+KINDS = ("complaint", "claim", "report", "action", "receivable", "contract")
 
 
 def _complaints(ctx: Ctx) -> Iterator[dict]:
@@ -103,8 +103,12 @@ def inbox_rows(ctx: Ctx, kinds: tuple[str, ...] = KINDS) -> list[dict]:
     producers = {"complaint": _complaints, "claim": _claims, "report": _reports, "action": _actions}
     rows: list[dict] = []
     for kind in KINDS:
-        if kind in kinds:
+        if kind in kinds and kind in producers:
             rows.extend(producers[kind](ctx))
+    if "receivable" in kinds or "contract" in kinds:  # issue 22: instalments due/overdue, contracts ending
+        from salesctl.services.sales.receivables import inbox_items
+
+        rows.extend(r for r in inbox_items(ctx) if r["kind"] in kinds)
     return rows
 
 
