@@ -58,6 +58,7 @@ COMMANDS = (
     ("meeting", "meeting"),
     ("complaint", "complaint"),
     ("inbox", "inbox"),
+    ("notify", "notify"),
     ("claim", "claim"),
     ("lead", "lead"),
     ("target", "target"),

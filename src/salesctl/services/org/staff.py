@@ -102,6 +102,12 @@ def _may_manage_staff(ctx: Ctx, target_manager: Staff | None) -> None:
     raise PermissionDenied(t("err.denied", what=t("err.what.org_chart")))
 
 
+def _checked_email(value: str | None) -> str | None:
+    from salesctl.services.teamwork.delivery import check_email
+
+    return check_email(value, "--email")
+
+
 def add_staff(
     ctx: Ctx,
     handle: str,
@@ -125,6 +131,7 @@ def add_staff(
     _check_rep_fields(role, region, industry)
     if not bootstrap:
         _may_manage_staff(ctx, boss)
+    email = _checked_email(email)
     if session.exec(select(Staff.id).where(Staff.handle == handle)).first() is not None:
         raise Conflict(t("err.handle_exists", value=handle))
     staff = Staff(
@@ -181,7 +188,7 @@ def edit_staff(
     staff.region = new_region or None
     staff.industry = new_industry or None
     if email is not None:
-        staff.email = email or None
+        staff.email = _checked_email(email) or None
     if phone is not None:
         staff.phone = phone or None
     session.add(staff)

@@ -126,5 +126,5 @@ def dismiss(ctx: Ctx, key: str) -> dict:
     entry = InboxDismissal(staff_id=ctx.actor.id, key=key, at=ctx.now)
     ctx.session.add(entry)
     ctx.session.flush()
-    ctx.audit("inbox.done", "inbox_dismissal", entry.id, None, {"key": key})
+    ctx.audit("inbox.done", "inbox_dismissal", entry.id, None, {"item": key})
     return {"key": key, "kind": row["kind"], "id": row["id"]}
