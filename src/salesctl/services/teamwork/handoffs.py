@@ -44,10 +44,10 @@ def send_archive(ctx: Ctx, result: dict, path: Path) -> list[dict]:
     the pack is already written by then. Audited with the recipients and the file's SHA-256.
     """
     author = ctx.actor
+    settings = delivery.smtp_settings()
     recipients = archive_recipients(ctx, author)
     reply_to = _need_email(author)
     addresses = [(_need_email(r), r) for r in recipients]
-    settings = delivery.smtp_settings()
     data = path.read_bytes()
     rows = result["rows"]
     fields = {"name": author.name, "handle": author.handle, "period": result["period"], "start": result["start"],
