@@ -126,3 +126,28 @@ def test_report_missing_notify_mails_exactly_the_reps_whose_report_is_missing(or
     partial = cli("report", "missing", "--all", "--notify", as_="dir", now="2026-11-27T17:40")
     assert partial.exit_code == 2 and "rep_b1 has no e-mail address" in partial.stderr
     assert [r for m in smtp.messages for r in m["to"]] == ["rep_a1@example.cn"]
+
+
+def test_summary_week_send_mails_html_with_charts_and_the_markdown_as_plain_text(demo, cli, db_url, smtp):
+    assert cli("config", "set", "smtp_url", f"smtp://127.0.0.1:{smtp.port}").exit_code == 0
+    assert cli("config", "set", "smtp_from", "salesctl@example.cn").exit_code == 0
+    for handle in ("zhang.wei", "zhao.min"):
+        assert cli("staff", "edit", handle, "--email", f"{handle}@example.cn").exit_code == 0
+    markdown = cli("summary", "week", "--team", "--format", "markdown", as_="zhang.wei", now="2026-11-30T09:00")
+    sent = cli("summary", "week", "--team", "--format", "markdown", "--send", as_="zhang.wei", now="2026-11-30T09:00")
+    assert sent.exit_code == 0, sent
+    assert sorted(r for m in smtp.messages for r in m["to"]) == ["zhang.wei@example.cn", "zhao.min@example.cn"]
+    message = smtp.to("zhang.wei@example.cn")[0]
+    assert message.get_content_type() == "multipart/alternative"
+    assert message["Subject"].startswith("[salesctl] Weekly summary 2026-W")
+    assert text_of(message).replace("\r\n", "\n") == markdown.stdout  # the plain part is the markdown, as printed
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert html.startswith("<!DOCTYPE html>") and "<table" in html and "<script" not in html
+    assert "Grade distribution" in html and "Pipeline by stage" in html
+    assert "王芳" in html and "孙丽" not in html  # another team's rep is not in the manager's summary
+    assert query(db_url, "select purpose, result from notify_log") == [("summary", "sent")] * 2
+    # no address for a recipient: exit 2 naming them, nothing sent
+    assert cli("staff", "edit", "zhao.min", "--email", "").exit_code == 0
+    smtp.messages.clear()
+    missing = cli("summary", "week", "--team", "--send", as_="zhang.wei", now="2026-11-30T09:00")
+    assert missing.exit_code == 2 and "zhao.min has no e-mail address" in missing.stderr and smtp.messages == []
