@@ -131,7 +131,7 @@ def add_staff(
     _check_rep_fields(role, region, industry)
     if not bootstrap:
         _may_manage_staff(ctx, boss)
-    email = _checked_email(email)
+    email = _checked_email(email) or None
     if session.exec(select(Staff.id).where(Staff.handle == handle)).first() is not None:
         raise Conflict(t("err.handle_exists", value=handle))
     staff = Staff(
