@@ -102,6 +102,10 @@ def test_a_stopped_server_fails_and_a_later_run_delivers_exactly_once(org, cli, 
     waiting = [q for q in status["queue"] if q["handle"] == "rep_a1"]
     assert waiting and waiting[0]["status"] == "failed" and waiting[0]["attempts"] == 1
     assert [row["status"] for row in status["log"] if row["handle"] == "rep_a1"] == ["failed"]
+    table = cli("notify", "status", as_="dir", now="2026-11-27T17:35")
+    assert table.exit_code == 0 and "Notification queue" in table.stdout and "rep_a1" in table.stdout
+    zh = cli("notify", "status", as_="rep_a1", lang="zh", now="2026-11-27T17:35")
+    assert zh.exit_code == 0 and "通知队列" in zh.stdout and "失败" in zh.stdout and "rep_b1" not in zh.stdout
     smtp.start()
     # within the backoff (15 minutes) nothing is retried
     assert _send(cli, now="2026-11-27T17:35")["messages"] == []

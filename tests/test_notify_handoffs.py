@@ -106,7 +106,7 @@ def test_report_missing_notify_mails_exactly_the_reps_whose_report_is_missing(or
     early = cli("report", "missing", "--all", "--notify", as_="dir", now="2026-11-27T17:30")
     assert early.exit_code == 0, early
     assert sorted(r for m in smtp.messages for r in m["to"]) == ["rep_a1@example.cn", "rep_b1@example.cn"]
-    assert "2026-11-27" in smtp.to("rep_a1@example.cn")[0]["Subject"]
+    assert smtp.to("rep_a1@example.cn")[0]["Subject"] == "[salesctl] Your daily report 2026-11-27 is missing"
     assert "Reminded 2 rep(s) and 0 manager(s)." in early.stderr
     # 18:30: reps again, and each manager learns who in their team is still missing
     smtp.messages.clear()

@@ -83,13 +83,13 @@ MESSAGES = {
     "notify.body.inbox_intro": ("New in your inbox (salesctl inbox shows everything):",
                                 "您的待办中有新事项（`salesctl inbox` 查看全部）："),
     "notify.body.robot_intro": ("{name}: {count} new item(s) in salesctl", "{name}：salesctl 中有 {count} 项新待办"),
-    "notify.subject.missing_rep": ("[salesctl] Your daily report of {day} is missing", "[salesctl] 您 {day} 的日报尚未提交"),
-    "notify.body.missing_rep": ("Your daily report of {day} has not been submitted (deadline {deadline}).\n"
-                                "Submit it with: salesctl report daily",
-                                "您 {day} 的日报尚未提交（截止时间 {deadline}）。\n请执行：salesctl report daily"),
-    "notify.subject.missing_mgr": ("[salesctl] {count} report(s) still missing for {day}",
-                                   "[salesctl] {day} 仍有 {count} 份日报未交"),
-    "notify.body.missing_mgr": ("Reports of {day} still missing in your team:", "您团队中 {day} 仍未提交日报的人员："),
+    "notify.subject.missing_rep": ("[salesctl] Your {kind} report {day} is missing", "[salesctl] 您的{kind} {day} 尚未提交"),
+    "notify.body.missing_rep": ("Your {kind} report {day} has not been submitted (deadline {deadline}).\n"
+                                "Submit it with: salesctl report {command}",
+                                "您的{kind} {day} 尚未提交（截止时间 {deadline}）。\n请执行：salesctl report {command}"),
+    "notify.subject.missing_mgr": ("[salesctl] {count} {kind} report(s) still missing for {day}",
+                                   "[salesctl] {day} 仍有 {count} 份{kind}未交"),
+    "notify.body.missing_mgr": ("{kind} reports of {day} still missing in your team:", "您团队中 {day} 仍未提交{kind}的人员："),
     "notify.msg.missing_sent": ("Reminded {reps} rep(s) and {managers} manager(s).", "已提醒 {reps} 名销售和 {managers} 名经理。"),
     "notify.subject.archive": ("[salesctl] Customer archive {period} of {name}", "[salesctl] {name} 的客户档案 {period}"),
     "notify.body.archive": ("{name} ({handle}) sends the weekly customer archive {period} ({start} – {end}).\n\n"

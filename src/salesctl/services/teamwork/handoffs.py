@@ -83,6 +83,7 @@ def notify_missing(ctx: Ctx, owed) -> dict:
     missing = [r for r in owed.rows if r["status"] == "missing"]
     people = {s.handle: s for s in ctx.session.exec(select(Staff).where(Staff.handle.in_([r["handle"] for r in missing])))}
     day = owed.period.label
+    kind = t(f"report.kind.{owed.kind}")
     deadline = owed.deadline
     when = ctx.clock.local(deadline).strftime("%Y-%m-%d %H:%M")
     told, no_address, failed = [], [], []
@@ -97,9 +98,10 @@ def notify_missing(ctx: Ctx, owed) -> dict:
         if not rep.email:
             no_address.append(rep.handle)
             continue
-        subject = t("notify.subject.missing_rep", day=day)
+        subject = t("notify.subject.missing_rep", kind=kind, day=day)
+        body = t("notify.body.missing_rep", kind=kind, day=day, deadline=when, command=owed.kind)
         try:
-            delivery.send_email(settings, rep.email, subject, t("notify.body.missing_rep", day=day, deadline=when) + "\n")
+            delivery.send_email(settings, rep.email, subject, body + "\n")
         except delivery.DeliveryFailed as exc:
             failed.append(str(exc))
             log_message(ctx, rep, "email", "missing", subject, 1, str(exc))
@@ -113,8 +115,8 @@ def notify_missing(ctx: Ctx, owed) -> dict:
             if not boss.email:
                 no_address.append(boss.handle)
                 continue
-            subject = t("notify.subject.missing_mgr", count=len(reps), day=day)
-            lines = [t("notify.body.missing_mgr", day=day), ""] + [f"- {r.name} ({r.handle})" for r in reps]
+            subject = t("notify.subject.missing_mgr", count=len(reps), kind=kind, day=day)
+            lines = [t("notify.body.missing_mgr", kind=kind, day=day), ""] + [f"- {r.name} ({r.handle})" for r in reps]
             try:
                 delivery.send_email(settings, boss.email, subject, "\n".join(lines) + "\n")
             except delivery.DeliveryFailed as exc:
