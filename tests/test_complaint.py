@@ -50,8 +50,11 @@ def test_complaint_on_a_rep_under_a_regional_manager_escalates_to_the_chain_and_
     for handle in ("rm_b", "mgr_b", "dir"):
         rows = cli("inbox", "--format", "json", as_=handle).json()
         assert [(r["kind"], r["id"]) for r in rows if r["kind"] == "complaint"] == [("complaint", cid)], handle
-    for handle in ("mgr_a", "boss", "rep_b1"):
+    for handle in ("mgr_a", "boss"):
         assert [r for r in cli("inbox", "--format", "json", as_=handle).json() if r["kind"] == "complaint"] == []
+    # the customer's owner is told about the complaint too (issue 21: the rep's inbox)
+    mine = cli("inbox", "--format", "json", as_="rep_b1").json()
+    assert [(r["kind"], r["id"]) for r in mine if r["kind"] == "complaint"] == [("complaint", cid)]
 
 
 def test_escalation_for_a_direct_report_and_about_and_the_pool(customers, cli, db_url):

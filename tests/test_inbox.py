@@ -1,4 +1,5 @@
-"""`salesctl inbox`: complaints, pending claims, reports to review and overdue actions waiting on the actor."""
+"""`salesctl inbox`: complaints, pending claims, reports to review and overdue actions waiting on the actor
+(the rep's own kinds and `inbox done` are in test_notify_inbox.py)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ def test_inbox_of_a_manager_lists_every_kind_with_counts(org, cli, db_url):
     result = cli("inbox", "--format", "json", as_="mgr_b")
     assert result.exit_code == 0, result
     rows = result.json()
-    assert all(set(r) == {"kind", "id", "customer", "text", "since"} for r in rows)
+    assert all(set(r) == {"kind", "id", "customer", "text", "since", "key"} for r in rows)
+    assert [r["key"] for r in rows[:3]] == [f"complaint:{ids['complaint']}", f"claim:{ids['claim']}",
+                                           f"report:{ids['report']}"]
     got = [(r["kind"], r["id"], r["customer"]) for r in rows]
     assert got[:3] == [("complaint", ids["complaint"], "北方零售集团"), ("claim", ids["claim"], "华东医疗"),
                        ("report", ids["report"], None)]
@@ -49,7 +52,7 @@ def test_inbox_of_a_manager_lists_every_kind_with_counts(org, cli, db_url):
     assert actions[0]["since"] == "2026-11-25T00:00:00+08:00"
     assert rows[0]["since"] == "2026-11-26T10:00:00+08:00"
     assert "发货延迟" in rows[0]["text"] and "rep_b1" in rows[2]["text"]
-    assert "1 complaints, 1 claims, 1 reports to review, 2 overdue actions" in result.stderr
+    assert "Waiting: 1 complaint, 1 claim, 1 report, 2 action." in result.stderr
 
 
 def test_inbox_scopes(org, cli, db_url):
@@ -62,18 +65,22 @@ def test_inbox_scopes(org, cli, db_url):
     rm = kinds("rm_b")
     assert ("complaint", ids["complaint"]) in rm and ("claim", ids["claim"]) in rm and ("report", ids["report"]) in rm
     assert len([k for k, _ in rm if k == "action"]) == 2
-    # a rep: only their own overdue actions
+    # a rep: the complaint about their customer, their own open actions, the decision on their old claim
     rep = cli("inbox", "--format", "json", as_="rep_b1").json()
-    assert [(r["kind"], r["text"]) for r in rep] == [("action", "@rep_b1 给客户回电 (due 2026-11-25)")]
+    assert [(r["kind"], r["text"]) for r in rep] == [
+        ("complaint", "[high, open] 发货延迟"),
+        ("action", "@rep_b1 给客户回电 (due 2026-11-25)"), ("action", "@rep_b1 准备报价 (due 2026-12-04)"),
+        ("claim_decided", "your claim was rejected by mgr_b")]
     # another team's manager sees none of mgr_b's team
     mgr_a = cli("inbox", "--format", "json", as_="mgr_a").json()
     assert [(r["kind"], r["text"]) for r in mgr_a if r["kind"] != "report"] == [("action", "@rep_a1 甲队逾期 (due 2026-11-24)")]
     assert len([r for r in mgr_a if r["kind"] == "report"]) == 1
     # the assistant decides nothing
     assert kinds("asst_b") == []
-    # the director: escalated complaint, every pending claim and report
+    # the director: escalations only, not every claim and daily of the department
     director = kinds("dir")
-    assert ("complaint", ids["complaint"]) in director and ("claim", ids["claim"]) in director
+    assert ("complaint", ids["complaint"]) in director
+    assert ("claim", ids["claim"]) not in director and not [k for k, _ in director if k == "report"]
 
 
 def test_inbox_table_kind_filter_and_check(org, cli, db_url):
@@ -84,7 +91,7 @@ def test_inbox_table_kind_filter_and_check(org, cli, db_url):
     only = cli("inbox", "--kind", "claim", "--format", "json", as_="mgr_b").json()
     assert [r["kind"] for r in only] == ["claim"]
     bad = cli("inbox", "--kind", "email", as_="mgr_b")
-    assert bad.exit_code == 2 and "accepted: complaint, claim, report, action" in bad.stderr
+    assert bad.exit_code == 2 and "accepted: complaint, claim, report, action, claim_decided" in bad.stderr
     assert cli("inbox", "--check", as_="mgr_b").exit_code == 1
     assert cli("inbox", "--check", as_="asst_b").exit_code == 0
     zh = cli("inbox", as_="mgr_b", lang="zh")

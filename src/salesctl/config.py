@@ -16,6 +16,11 @@ CONFIG_KEYS = {
     "policy": "path of a policy TOML overriding data/policy.toml",
     "commission_plan": "path of a commission plan TOML overriding data/commission.toml",
     "archive_dir": "folder where `archive friday` writes the weekly pack",
+    # notifications (issue 21); SALESCTL_SMTP_URL / SALESCTL_SMTP_FROM / SALESCTL_SMTP_PASSWORD override
+    "smtp_url": "SMTP server: smtp://HOST:PORT, smtp://HOST:PORT?starttls=yes or smtps://HOST:PORT",
+    "smtp_from": "sender address of the mail salesctl sends",
+    "smtp_user": "SMTP login name (when the server asks for one)",
+    "smtp_password_file": "file (chmod 600) holding the SMTP password; never stored in the database",
 }
 
 

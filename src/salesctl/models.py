@@ -622,3 +622,62 @@ class Attachment(SQLModel, table=True):
     removed_at: Optional[datetime] = _ts(default=None)
     removed_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
     removed_reason: Optional[str] = _text(default=None)
+# --------------------------------------------------------------------------- notifications (migration 0008)
+class InboxDismissal(SQLModel, table=True):
+    """An informational inbox item the person hid with `inbox done KEY`."""
+
+    __tablename__ = "inbox_dismissal"
+    __table_args__ = (UniqueConstraint("staff_id", "key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    key: str = Field(max_length=200)
+    at: datetime = _ts()
+
+
+class NotifyChannel(SQLModel, table=True):
+    """An extra delivery channel of a person (`notify subscribe`): an Apprise URL, e.g. a team's group robot."""
+
+    __tablename__ = "notify_channel"
+    __table_args__ = (UniqueConstraint("staff_id", "url"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    scheme: str = Field(max_length=32)
+    url: str = Field(max_length=1000)
+    created_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = _ts()
+
+
+class NotifyDelivery(SQLModel, table=True):
+    """One inbox item for one person on one channel: pending/failed (retried with backoff) or sent (never again)."""
+
+    __tablename__ = "notify_delivery"
+    __table_args__ = (UniqueConstraint("staff_id", "channel", "item_key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    channel: str = Field(max_length=64)  # "email" or "channel:<notify_channel.id>"
+    item_key: str = Field(max_length=200)
+    status: str = Field(default="failed", max_length=16, index=True)  # failed | sent
+    attempts: int = Field(default=0)
+    next_try_at: Optional[datetime] = _ts(default=None)
+    last_error: Optional[str] = _text(default=None)
+    first_at: datetime = _ts()
+    sent_at: Optional[datetime] = _ts(default=None)
+
+
+class NotifyLog(SQLModel, table=True):
+    """Every message salesctl tried to deliver: to whom, when, by which channel, with which result."""
+
+    __tablename__ = "notify_log"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    staff_id: Optional[int] = Field(default=None, foreign_key="staff.id", index=True)
+    channel: str = Field(max_length=64)
+    purpose: str = Field(max_length=32)  # inbox | archive | missing | summary
+    at: datetime = _ts(index=True)
+    items: int = Field(default=0)
+    subject: str = Field(max_length=300)
+    result: str = Field(max_length=16)  # sent | failed
+    error: Optional[str] = _text(default=None)

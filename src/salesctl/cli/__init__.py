@@ -69,6 +69,7 @@ COMMANDS = (
     ("meeting", "meeting"),
     ("complaint", "complaint"),
     ("inbox", "inbox"),
+    ("notify", "notify"),
     ("claim", "claim"),
     ("lead", "lead"),
     ("target", "target"),

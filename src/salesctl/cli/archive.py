@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from salesctl.cli.common import command_context, fmt_value
@@ -75,11 +77,13 @@ def password_status(
 def friday(
     password_file: PasswordFileOpt = None,
     dry_run: DryRunOpt = False,
+    send: Annotated[bool, typer.Option("--send", help="Also mail the encrypted pack to the GM and your manager.")] = False,
     format: FormatOpt = OutputFormat.table,
 ):
     """Write your weekly pack (encrypted) and its manifest into the archive folder: for your own Friday cron job.
+    With --send it is mailed (encrypted, never the password) to the general manager and your manager.
 
-    Example: salesctl archive friday --password-file ~/.salesctl-archive-pw   (cron: 0 16 * * 5)
+    Example: salesctl archive friday --send --password-file ~/.salesctl-archive-pw   (cron: 0 16 * * 5)
     """
     from salesctl import render
     from salesctl.messages import t
@@ -114,3 +118,22 @@ def friday(
     render.info(t(key, path=target, manifest=folder / manifest_name, customers=result["rows"]["customers"],
                   highlighted=result["highlighted"], new=result["new"], changed=result["changed"],
                   period=result["period"]))
+    if send and not dry_run:
+        _send_pack(result, target)
+
+
+def _send_pack(result: dict, target) -> None:
+    """archive friday --send (issue 21): after the pack is written, so a mail failure never loses it."""
+    from salesctl import render
+    from salesctl.errors import InvalidInput
+    from salesctl.messages import t
+    from salesctl.services.teamwork import handoffs
+
+    with command_context(write=True) as ctx:
+        sent = handoffs.send_archive(ctx, result, target)
+    errors = [row["error"] for row in sent if "error" in row]
+    done = [f"{row['handle']} <{row['email']}>" for row in sent if "error" not in row]
+    if done:
+        render.info(t("notify.msg.archive_sent", recipients=", ".join(done)))
+    if errors:
+        raise InvalidInput(errors[0])

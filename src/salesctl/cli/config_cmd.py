@@ -51,6 +51,10 @@ def set_(key: Annotated[str, typer.Argument(help="user, db, lang, policy, commis
     from salesctl import config, render
     from salesctl.messages import t
 
+    if key.startswith("smtp_"):  # notifications (issue 21): checked before it is saved
+        from salesctl.services.teamwork.delivery import validate_setting
+
+        validate_setting(key, value)
     path = config.set_value(key, value)
     render.info(t("msg.config_set", key=key, path=path))
 

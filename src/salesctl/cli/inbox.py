@@ -1,4 +1,4 @@
-"""`salesctl inbox`: what waits on you — complaints, pending claims, reports to review, overdue actions."""
+"""`salesctl inbox`: what waits on you — for every role — and `inbox done KEY` to hide a notice."""
 
 from __future__ import annotations
 
@@ -9,44 +9,64 @@ import typer
 from salesctl.cli.common import command_context, fmt_value
 from salesctl.cli.options import CheckOpt, FormatOpt, OutputFormat
 
+app = typer.Typer(help="What waits on you; `inbox done KEY` hides a notice.", invoke_without_command=True)
+
 
 def register(root: typer.Typer) -> None:
-    root.command("inbox")(inbox)
+    root.add_typer(app, name="inbox")
 
 
+@app.callback()
 def inbox(
-    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Only this kind: complaint, claim, report or action (repeatable).")] = None,
+    typer_ctx: typer.Context,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Only this kind (repeatable): complaint, claim, report, action, claim_decided, claim_against, lead, comment, followup, missing, recall.")] = None,
     check: CheckOpt = False,
     format: FormatOpt = OutputFormat.table,
 ):
-    """Show what waits on you, with counts per kind: complaints escalated to you, claims and
-    reports of your team to decide, overdue meeting actions.
+    """Show what waits on you, with counts per kind. A rep sees decisions on their claims, claims on
+    their customers, leads assigned to them, comments on their reports, follow-ups due, their missing
+    reports, recall warnings, complaints and meeting actions; a manager also the team's reports and
+    claims to decide and overdue actions; the director and GM their escalations.
 
     Example: salesctl inbox --format json
     """
+    if typer_ctx.invoked_subcommand is not None:
+        return
     from salesctl import render
-    from salesctl.errors import InvalidInput
     from salesctl.messages import t
     from salesctl.render import Column
     from salesctl.services.teamwork import inbox as svc
 
-    kinds = tuple(k.strip().lower() for k in kind) if kind else svc.KINDS
-    for k in kinds:
-        if k not in svc.KINDS:
-            raise InvalidInput(t("inbox.err.bad_kind", value=k, accepted=", ".join(svc.KINDS)))
+    kinds = svc.check_kinds(kind)
     columns = [
         Column("kind", "inbox.col.kind", kind="enum:inbox.kind"),
         Column("id", "inbox.col.id", kind="int"),
         Column("customer", "inbox.col.customer"),
         Column("text", "inbox.col.text"),
         Column("since", "inbox.col.since", kind="datetime"),
+        Column("key", "inbox.col.key"),
     ]
     with command_context() as ctx:
         rows = svc.inbox_rows(ctx, kinds)
         handle = ctx.actor.handle
-    counts = svc.counts(rows)
     render.emit_rows(rows, columns, fmt_value(format), title=t("inbox.title", handle=handle),
                      empty_message=t("inbox.empty"))
-    render.info(t("inbox.counts", **counts))
+    render.info(svc.counts_text(rows))
     if check and rows:
         raise typer.Exit(1)
+
+
+@app.command("done")
+def done(key: Annotated[str, typer.Argument(help="The item's key, as `salesctl inbox` shows it (e.g. comment:12).")]):
+    """Hide a notice (a claim decision, a report comment, a recall warning) from your inbox and from
+    notifications. Other items leave the inbox when the thing is done.
+
+    Example: salesctl inbox done comment:12
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.services.teamwork import inbox as svc
+
+    with command_context(write=True) as ctx:
+        result = svc.dismiss(ctx, key)
+    render.info(t("inbox.msg.done", key=result["key"]))

@@ -257,6 +257,7 @@ def missing(
     rep: RepOpt = None,
     all_: AllOpt = False,
     check: CheckOpt = False,
+    notify: Annotated[bool, typer.Option("--notify", help="E-mail each rep whose report is missing; after the deadline also their manager.")] = False,
     format: FormatOpt = OutputFormat.table,
 ):
     """List reps whose report is missing or was submitted late (--check for cron).
@@ -275,10 +276,11 @@ def missing(
     from salesctl.render import Column
     from salesctl.services.reports import reports as svc
 
-    with command_context() as ctx:
+    with command_context(write=notify) as ctx:
         kind, period = svc.missing_period({"date": date, "week": week, "month": month}, ctx.today)
         scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
         owed = svc.missing_reports(ctx, scope, kind, period)
+        told = _notify_missing(ctx, owed) if notify else None
     if not owed.workdays and kind == "daily":
         render.info(t("report.not_a_workday", day=period.label))
     columns = [Column("handle", "report.col.handle"), Column("name", "report.col.name"),
@@ -290,5 +292,20 @@ def missing(
                      empty_message=t("report.none_missing"))
     if not owed.rows and fmt in ("json", "csv"):
         render.info(t("report.none_missing"))
+    if told is not None:
+        render.info(t("notify.msg.missing_sent", reps=len(told["reps"]), managers=len(told["managers"])))
+        for handle in told["no_address"]:
+            render.warn(t("notify.err.no_email", handle=handle))
+        for error in told["failed"]:
+            render.warn(error)
+        if told["no_address"] or told["failed"]:
+            raise typer.Exit(2)
     if check and any(r["status"] == "missing" for r in owed.rows):
         raise typer.Exit(1)
+
+
+def _notify_missing(ctx, owed):
+    """report missing --notify (issue 21)."""
+    from salesctl.services.teamwork import handoffs
+
+    return handoffs.notify_missing(ctx, owed)

@@ -38,14 +38,37 @@ def week(
     all_: AllOpt = False,
     by: ByOpt = None,
     compare: CompareOpt = None,
+    send: Annotated[bool, typer.Option("--send", help="Also e-mail it (HTML with charts) to the manager and the director.")] = False,
     format: FormatOpt = OutputFormat.table,
 ):
     """Summarise a week per rep: visits, customers, grades, deals, payments, reports.
 
-    Example: salesctl summary week --team
+    Example: salesctl summary week --team --send   (cron: 0 9 * * 1)
     """
     _run("week", week, mine=mine, team=team, manager=manager, rep=rep, all_=all_, by=by, compare=compare,
          format=format)
+    if send:
+        _send("week", week, mine=mine, team=team, manager=manager, rep=rep, all_=all_, by=by)
+
+
+def _send(kind: str, period: str | None, *, mine, team, manager, rep, all_, by) -> None:
+    """--send (issue 21): the same summary, mailed after it was printed."""
+    from salesctl import render
+    from salesctl.cli import summary_mail
+    from salesctl.errors import InvalidInput
+    from salesctl.messages import t
+    from salesctl.services.reports import summaries as svc
+
+    with command_context(write=True) as ctx:
+        summary = svc.team_summary(ctx, kind, period, mine=mine, team=team, manager=manager, rep=rep,
+                                   all_=all_, by=by.strip().lower() if by else None, compare=False)
+        sent = summary_mail.send_summary(ctx, summary)
+    done = [f"{row['handle']} <{row['email']}>" for row in sent if "error" not in row]
+    if done:
+        render.info(t("notify.msg.summary_sent", recipients=", ".join(done)))
+    errors = [row["error"] for row in sent if "error" in row]
+    if errors:
+        raise InvalidInput(errors[0])
 
 
 @app.command("month")

@@ -112,6 +112,10 @@ def parse_start_date(ctx: Ctx, text: str | None):
     if (text or "").strip():
         return parse_date(text, "start-date", ctx.today)
     return WorkCalendar().next_workday_on_or_after(ctx.today + timedelta(days=1))
+def _checked_email(value: str | None) -> str | None:
+    from salesctl.services.teamwork.delivery import check_email
+
+    return check_email(value, "--email")
 
 
 def add_staff(
@@ -138,6 +142,7 @@ def add_staff(
     _check_rep_fields(role, region, industry)
     if not bootstrap:
         _may_manage_staff(ctx, boss)
+    email = _checked_email(email) or None
     if session.exec(select(Staff.id).where(Staff.handle == handle)).first() is not None:
         raise Conflict(t("err.handle_exists", value=handle))
     staff = Staff(
@@ -196,7 +201,7 @@ def edit_staff(
     staff.region = new_region or None
     staff.industry = new_industry or None
     if email is not None:
-        staff.email = email or None
+        staff.email = _checked_email(email) or None
     if phone is not None:
         staff.phone = phone or None
     if start_date is not None:

@@ -311,3 +311,21 @@ def export_rows(ctx: Ctx, scope: Scope, table: str) -> Iterator[dict]:
     return (
         {k: v for k, v in row.items() if k != "installment_id"} for row in receivable_rows(ctx, scope)
     )
+
+
+# --------------------------------------------------------------------------- the inbox's sources (services.teamwork.inbox.SOURCES)
+def _inbox_of_kind(ctx: Ctx, kind: str):
+    for row in inbox_items(ctx):
+        if row["kind"] == kind:
+            yield {"key": row["key"], "id": row["id"], "customer": row["customer"], "text": row["text"],
+                   "since": row["since"], "urgent": False}
+
+
+def inbox_receivables(ctx: Ctx):
+    """Instalments due within the policy's days, and every overdue one."""
+    return _inbox_of_kind(ctx, "receivable")
+
+
+def inbox_contracts(ctx: Ctx):
+    """Contracts ending within the policy's days (即将到期合同)."""
+    return _inbox_of_kind(ctx, "contract")

@@ -1,119 +1,131 @@
-"""`inbox`: what waits on the acting user, in one list of `{kind, id, customer, text, since}` rows.
+"""`inbox`: everything waiting on one person, computed from the data (no second copy of the truth).
 
-- complaint: complaints escalated to the actor and not finished (open, in progress, resolved awaiting close);
-- claim: pending claim requests (an OwnershipEntry of kind "request" with no later entry deciding it,
-  i.e. none whose ref_id points at it) of people the actor has manager authority over;
-- report: submitted, not yet reviewed reports of people the actor has manager authority over;
-- action: the actor's own overdue open action items and, for managers, their team's.
+The inbox is the concatenation of *sources*, one function per kind of item, listed in `SOURCES`
+below in the order the inbox shows them. A source takes a `Ctx` (its actor is the person whose
+inbox it is; every query keeps to what that person may see) and yields `item(...)` dicts.
 
-One query per kind, whatever the size of the team.
+Plugging a new kind in is one entry in `SOURCES`:
+
+    Source("leave", "salesctl.services.org.leave:inbox_leave_requests"),
+
+where the function is `def inbox_leave_requests(ctx) -> Iterable[dict]` yielding
+`item(key="leave:<id>", id=<id>, customer=None, text=t("…"), since=<aware datetime>)`; add
+`inbox.kind.<kind>` to a message catalog for its label. `informational=True` lets the person
+hide an item with `inbox done KEY` (otherwise it leaves the inbox only when the thing is done).
+Keys are stable strings `<kind>:<ids>`: `notify send` delivers each key once per person.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from typing import Iterator
+import importlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterable
 
-from sqlalchemy import exists
-from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from salesctl.models import ActionItem, Complaint, ComplaintEscalation, Customer, OwnershipEntry, Report, Staff
-from salesctl.permissions import managed_staff_ids, visible_staff_ids
-from salesctl.services.teamwork.complaints import ACTIVE
+from salesctl.errors import InvalidInput, NotFound
+from salesctl.messages import t
+from salesctl.models import InboxDismissal
 from salesctl.services.context import Ctx
 
-KINDS = ("complaint", "claim", "report", "action", "receivable", "contract")
+
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    target: str  # "module:function"
+    informational: bool = False
+
+    def load(self) -> Callable[[Ctx], Iterable[dict]]:
+        module, _, name = self.target.partition(":")
+        return getattr(importlib.import_module(module), name)
 
 
-def _complaints(ctx: Ctx) -> Iterator[dict]:
-    stmt = (
-        select(Complaint.id, Customer.name, Complaint.severity, Complaint.status, Complaint.text, Complaint.created_at)
-        .join(Customer, Customer.id == Complaint.customer_id)
-        .join(ComplaintEscalation, ComplaintEscalation.complaint_id == Complaint.id)
-        .where(ComplaintEscalation.staff_id == ctx.actor.id, Complaint.status.in_(ACTIVE))
-        .order_by(Complaint.created_at, Complaint.id)
-    )
-    for cid, customer, severity, status, text, created in ctx.session.execute(stmt):
-        yield {"kind": "complaint", "id": cid, "customer": customer, "text": f"[{severity}, {status}] {text}",
-               "since": created}
+_S = "salesctl.services.teamwork.inbox_sources"
+SOURCES: tuple[Source, ...] = (
+    Source("complaint", f"{_S}:complaints"),
+    Source("claim", f"{_S}:claims_to_decide"),
+    Source("report", f"{_S}:reports_to_review"),
+    Source("action", f"{_S}:actions"),
+    Source("claim_decided", f"{_S}:claim_decisions", informational=True),
+    Source("claim_against", f"{_S}:claims_against_mine"),
+    Source("lead", f"{_S}:leads_assigned"),
+    Source("comment", f"{_S}:report_comments", informational=True),
+    Source("followup", f"{_S}:follow_ups"),
+    Source("missing", f"{_S}:own_missing_reports"),
+    Source("recall", f"{_S}:recall_warnings", informational=True),
+    Source("receivable", "salesctl.services.sales.receivables:inbox_receivables"),
+    Source("contract", "salesctl.services.sales.receivables:inbox_contracts"),
+)
+KINDS = tuple(dict.fromkeys(s.kind for s in SOURCES))
 
 
-def _claims(ctx: Ctx) -> Iterator[dict]:
-    managed = managed_staff_ids(ctx)
-    decision = aliased(OwnershipEntry)
-    requester = aliased(Staff)
-    stmt = (
-        select(OwnershipEntry.id, Customer.name, requester.handle, OwnershipEntry.need, OwnershipEntry.at)
-        .join(Customer, Customer.id == OwnershipEntry.customer_id)
-        .join(requester, requester.id == OwnershipEntry.staff_id)
-        .where(OwnershipEntry.kind == "request", ~exists().where(decision.ref_id == OwnershipEntry.id),
-               OwnershipEntry.staff_id != ctx.actor.id)
-        .order_by(OwnershipEntry.at, OwnershipEntry.id)
-    )
-    if managed is not None:
-        stmt = stmt.where(OwnershipEntry.staff_id.in_(select(managed.c.id)))
-    for entry_id, customer, handle, need, at in ctx.session.execute(stmt):
-        text = f"{handle} claims the customer" + (f": {need}" if need else "")
-        yield {"kind": "claim", "id": entry_id, "customer": customer, "text": text, "since": at}
+def item(*, key: str, id: int | None, customer: str | None, text: str, since: datetime | None,
+         urgent: bool = False) -> dict:
+    """One inbox row. `urgent` items are delivered even in quiet hours (e.g. a high-severity complaint)."""
+    return {"key": key, "id": id, "customer": customer, "text": text, "since": since, "urgent": urgent}
 
 
-def _reports(ctx: Ctx) -> Iterator[dict]:
-    managed = managed_staff_ids(ctx)
-    rep = aliased(Staff)
-    stmt = (
-        select(Report.id, rep.handle, Report.kind, Report.period, Report.late, Report.submitted_at)
-        .join(rep, rep.id == Report.rep_id)
-        .where(Report.status == "submitted", Report.rep_id != ctx.actor.id)
-        .order_by(Report.submitted_at, Report.id)
-    )
-    if managed is not None:
-        stmt = stmt.where(Report.rep_id.in_(select(managed.c.id)))
-    for rid, handle, kind, period, late, submitted in ctx.session.execute(stmt):
-        text = f"{handle} {kind} report {period}" + (" (late)" if late else "")
-        yield {"kind": "report", "id": rid, "customer": None, "text": text, "since": submitted}
+def dismissed_keys(ctx: Ctx) -> set[str]:
+    stmt = select(InboxDismissal.key).where(InboxDismissal.staff_id == ctx.actor.id)
+    return set(ctx.session.exec(stmt))
 
 
-def _actions(ctx: Ctx) -> Iterator[dict]:
-    actor = ctx.actor
-    owner = aliased(Staff)
-    successor = aliased(ActionItem)
-    stmt = (
-        select(ActionItem.id, owner.handle, ActionItem.text, ActionItem.due)
-        .join(owner, owner.id == ActionItem.owner_id)
-        .where(ActionItem.done_at.is_(None), ActionItem.due < ctx.today,
-               ~exists().where(successor.carried_from_id == ActionItem.id))
-        .order_by(ActionItem.due, ActionItem.id)
-    )
-    if actor.role in ("gm", "director", "manager", "regional_manager"):
-        ids = visible_staff_ids(ctx)
-        if ids is not None:
-            stmt = stmt.where(ActionItem.owner_id.in_(select(ids.c.id)))
-    else:
-        stmt = stmt.where(ActionItem.owner_id == actor.id)
-    tz = ctx.clock.tz
-    for aid, handle, text, due in ctx.session.execute(stmt):
-        overdue_since = datetime.combine(due + timedelta(days=1), time(0, 0), tz)
-        yield {"kind": "action", "id": aid, "customer": None, "text": f"@{handle} {text} (due {due.isoformat()})",
-               "since": overdue_since}
-
-
-def inbox_rows(ctx: Ctx, kinds: tuple[str, ...] = KINDS) -> list[dict]:
-    """Everything waiting on the actor, kind by kind (complaints, claims, reports, actions), oldest first."""
-    producers = {"complaint": _complaints, "claim": _claims, "report": _reports, "action": _actions}
+def collect(ctx: Ctx, kinds: tuple[str, ...] = KINDS) -> list[dict]:
+    """Every item of the actor's inbox (internal fields included), source by source, without duplicates."""
+    hidden = dismissed_keys(ctx)
     rows: list[dict] = []
-    for kind in KINDS:
-        if kind in kinds and kind in producers:
-            rows.extend(producers[kind](ctx))
-    if "receivable" in kinds or "contract" in kinds:  # issue 22: instalments due/overdue, contracts ending
-        from salesctl.services.sales.receivables import inbox_items
-
-        rows.extend(r for r in inbox_items(ctx) if r["kind"] in kinds)
+    seen: set[str] = set()
+    for source in SOURCES:
+        if source.kind not in kinds:
+            continue
+        for row in source.load()(ctx):
+            if row["key"] in seen or (source.informational and row["key"] in hidden):
+                continue
+            seen.add(row["key"])
+            rows.append({"kind": source.kind, **row, "informational": source.informational})
     return rows
 
 
+def inbox_rows(ctx: Ctx, kinds: tuple[str, ...] = KINDS) -> list[dict]:
+    """The rows `inbox` prints: SPEC section 2's `kind, id, customer, text, since` plus the stable `key`."""
+    return [{k: row[k] for k in ("kind", "id", "customer", "text", "since", "key")} for row in collect(ctx, kinds)]
+
+
 def counts(rows: list[dict]) -> dict[str, int]:
-    result = {kind: 0 for kind in KINDS}
+    result: dict[str, int] = {}
     for row in rows:
-        result[row["kind"]] += 1
+        result[row["kind"]] = result.get(row["kind"], 0) + 1
     return result
+
+
+def counts_text(rows: list[dict]) -> str:
+    found = counts(rows)
+    parts = [t("inbox.count_part", count=n, kind=t(f"inbox.kind.{kind}")) for kind, n in found.items()]
+    return t("inbox.counts_line", parts=t("inbox.count_sep").join(parts)) if parts else t("inbox.counts_none")
+
+
+def check_kinds(values: list[str] | None) -> tuple[str, ...]:
+    if not values:
+        return KINDS
+    kinds = tuple(v.strip().lower() for v in values)
+    for k in kinds:
+        if k not in KINDS:
+            raise InvalidInput(t("inbox.err.bad_kind", value=k, accepted=", ".join(KINDS)))
+    return kinds
+
+
+def dismiss(ctx: Ctx, key: str) -> dict:
+    """`inbox done KEY`: hide an informational item; other items leave the inbox when the thing is done."""
+    key = key.strip()
+    rows = {row["key"]: row for row in collect(ctx)}
+    row = rows.get(key)
+    if row is None:
+        raise NotFound(t("inbox.err.no_item", key=key))
+    if not row["informational"]:
+        raise InvalidInput(t("inbox.err.not_informational", key=key, kind=t(f"inbox.kind.{row['kind']}")))
+    entry = InboxDismissal(staff_id=ctx.actor.id, key=key, at=ctx.now)
+    ctx.session.add(entry)
+    ctx.session.flush()
+    ctx.audit("inbox.done", "inbox_dismissal", entry.id, None, {"item": key})
+    return {"key": key, "kind": row["kind"], "id": row["id"]}
