@@ -66,7 +66,8 @@ def test_archive_friday_send_mails_the_encrypted_pack_to_the_gm_and_the_manager(
         assert message["Reply-To"] == "rep_a1@example.cn"
         files = attachments_of(message)
         assert [name for name, _ in files] == [pack.name] and files[0][1] == data
-        from salesctl.services.security.archive import decrypt_bytes, summarize
+        from salesctl.services.security.archive import summarize
+        from salesctl.services.security.files import decrypt_bytes
 
         opened = summarize(decrypt_bytes(files[0][1], PASSWORD, source="test", path=pack.name), pack.name,
                            encrypted=True)

@@ -240,7 +240,7 @@ def recall_warnings(ctx: Ctx) -> Iterator[dict]:
     """The actor's customers the pool recall (when enabled) takes soon."""
     if ctx.actor.role != "rep":
         return
-    from salesctl.services.sales.claims import recall_warnings as warnings
+    from salesctl.services.sales.pool import recall_warnings as warnings
 
     own = select(Staff.id.label("id")).where(Staff.id == ctx.actor.id).subquery("own")
     for row in warnings(ctx, own):
