@@ -81,7 +81,7 @@ def _actions(ctx: Ctx) -> Iterator[dict]:
     stmt = (
         select(ActionItem.id, owner.handle, ActionItem.text, ActionItem.due)
         .join(owner, owner.id == ActionItem.owner_id)
-        .where(ActionItem.done_at.is_(None), ActionItem.due < ctx.today,
+        .where(ActionItem.done_at.is_(None), ActionItem.cancelled_at.is_(None), ActionItem.due < ctx.today,
                ~exists().where(successor.carried_from_id == ActionItem.id))
         .order_by(ActionItem.due, ActionItem.id)
     )
