@@ -121,3 +121,18 @@ def test_the_demo_company_still_shows_late_and_missing_reports(demo, cli):
         rows = ok(cli("report", "missing", "--date", day, "--all", "--format", "json")).json()
         statuses |= {r["status"] for r in rows}
     assert statuses == {"missing", "late"}
+
+
+def test_a_pending_leave_request_waits_in_the_deciding_managers_inbox(org, cli, db_url):
+    def leave_items(who):
+        rows = ok(cli("inbox", "--format", "json", as_=who, now=AFTER)).json()
+        return [(r["kind"], r["id"], r["key"]) for r in rows if r["kind"] == "leave"]
+
+    result = ok(cli("staff", "leave", "rep_a1", "--from", "2026-11-30", "--reason", "事假", as_="rep_a1", now=AFTER))
+    leave_id = int(result.stdout.strip())
+    assert leave_items("mgr_a") == [("leave", leave_id, f"leave:{leave_id}")]
+    assert leave_items("mgr_b") == [] and leave_items("rep_a1") == [] and leave_items("dir") == []
+    zh = ok(cli("inbox", "--kind", "leave", as_="mgr_a", lang="zh", now=AFTER))
+    assert "申请休假" in zh.stdout
+    ok(cli("staff", "leave", "approve", str(leave_id), as_="mgr_a", now=AFTER))
+    assert leave_items("mgr_a") == []

@@ -116,3 +116,30 @@ def test_meeting_new_refuses_action_owners_outside_the_team(org, cli, db_url):
     assert counts(db_url) == before and query(db_url, "select count(*) from meeting") == [(0,)]
     ok(cli("meeting", "new", "--minutes", "- [ ] @rep_a1 甲队事项\n- [ ] @mgr_a 经理事项\n", as_="mgr_a"))
     assert query(db_url, "select count(*) from action_item") == [(2,)]
+
+
+def test_meeting_actions_are_reassigned_redated_and_cancelled(org, cli, db_url):
+    ok(cli("meeting", "new", "--minutes", "- [ ] @rep_a1 跟进报价 (due 2026-12-04)\n- [ ] @rep_a2 整理档案\n", as_="mgr_a"))
+    (first, _), (second, _) = query(db_url, "select id, owner_id from action_item order by id")
+    before = counts(db_url)
+    assert cli("meeting", "action", str(first), "--reassign", "rep_a2", as_="rep_a1").exit_code == 3
+    outside = cli("meeting", "action", str(first), "--reassign", "rep_b1", as_="mgr_a")
+    assert outside.exit_code == 2 and "@rep_b1" in outside.stderr
+    assert cli("meeting", "action", str(first), "--cancel", as_="mgr_a").exit_code == 2  # --reason needed
+    assert cli("meeting", "action", str(first), as_="mgr_a").exit_code == 2
+    assert counts(db_url) == before
+    row = ok(cli("meeting", "action", str(first), "--reassign", "rep_a2", "--due", "2026-12-11", "--format", "json",
+                 as_="mgr_a")).json()
+    assert (row["owner"], row["due"], row["status"]) == ("rep_a2", "2026-12-11", "open")
+    ok(cli("meeting", "action", str(second), "--cancel", "--reason", "不再需要", as_="mgr_a"))
+    assert query(db_url, "select cancel_reason from action_item where id = :i", i=second) == [("不再需要",)]
+    listed = {r["id"]: r["status"] for r in ok(cli("meeting", "actions", "--format", "json", as_="mgr_a")).json()}
+    assert listed[second] == "cancelled"
+    assert second not in [r["id"] for r in ok(cli("meeting", "actions", "--open", "--format", "json", as_="mgr_a")).json()]
+    assert cli("meeting", "action", "done", str(second), as_="mgr_a").exit_code == 5
+    assert cli("meeting", "action", str(second), "--due", "2026-12-20", as_="mgr_a").exit_code == 5
+    ok(cli("meeting", "action", "done", str(first), as_="rep_a2"))  # the old form still works
+    # the cancelled action is not carried into the next meeting
+    nxt = ok(cli("meeting", "new", "--date", "2026-12-07", "--minutes", "纪要\n", "--format", "json", as_="mgr_a",
+                 now="2026-12-07T18:00")).json()
+    assert query(db_url, "select count(*) from action_item where meeting_id = :m", m=nxt["id"]) == [(0,)]

@@ -24,7 +24,7 @@ def test_staff_list_json_has_the_contract_keys(org, cli):
 def test_staff_list_csv_has_header(org, cli):
     result = cli("staff", "list", "--format", "csv", "--role", "rep", as_="dir")
     lines = result.stdout.splitlines()
-    assert lines[0] == "id,handle,name,role,manager,region,industry,active"
+    assert lines[0] == "id,handle,name,role,manager,region,industry,active,start_date"
     assert len(lines) == 4
 
 
@@ -165,7 +165,8 @@ def test_leave(org, cli, db_url):
     denied = cli("staff", "leave", "rep_a2", "--from", "2026-12-05", as_="rep_a1")
     assert denied.exit_code == 3
     listed = cli("staff", "leave", "rep_a1", "--list", "--format", "json", as_="mgr_a").json()
-    assert listed == [{"id": listed[0]["id"], "handle": "rep_a1", "from": "2026-12-01", "to": "2026-12-03", "reason": "病假"}]
+    assert listed == [{"id": listed[0]["id"], "handle": "rep_a1", "from": "2026-12-01", "to": "2026-12-03", "reason": "病假",
+                       "status": "approved", "decided_by": "mgr_a", "decision_note": None}]  # a manager's: approved
 
 
 def test_whoami_sources(org, cli, monkeypatch):

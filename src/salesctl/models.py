@@ -383,6 +383,8 @@ class ActionItem(SQLModel, table=True):
     done_note: Optional[str] = _text(default=None)
     carried_from_id: Optional[int] = Field(default=None, foreign_key="action_item.id", index=True)
     created_at: datetime = _ts()
+    cancelled_at: Optional[datetime] = _ts(default=None)  # `meeting action ID --cancel --reason`
+    cancel_reason: Optional[str] = _text(default=None)
 
 
 class Complaint(SQLModel, table=True):

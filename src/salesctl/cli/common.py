@@ -25,10 +25,18 @@ class DefaultAddGroup(TyperGroup):
     """A noun whose first form was one command (`staff leave HANDLE …`, `claim missed NAME …`) and that
     grew sub-commands: anything that is not a sub-command's name goes to its `add` command."""
 
+    default = "add"
+
     def parse_args(self, ctx, args):
         if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
-            args = ["add", *args]
+            args = [self.default, *args]
         return super().parse_args(ctx, args)
+
+
+class DefaultChangeGroup(DefaultAddGroup):
+    """`meeting action ID --reassign …` changes the action; `meeting action done ID` stays as it was."""
+
+    default = "change"
 
 
 class SalesctlGroup(TyperGroup):

@@ -6,11 +6,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from salesctl.cli.common import command_context, fmt_value, read_text_option
+from salesctl.cli.common import DefaultChangeGroup, command_context, fmt_value, read_text_option
 from salesctl.cli.options import DateOpt, FormatOpt, LimitOpt, OutputFormat, SinceOpt
 
 app = typer.Typer(help="The weekly meeting: minutes, action items followed to closure, agenda.", no_args_is_help=True)
-action_app = typer.Typer(help="One action item: mark it done.", no_args_is_help=True)
+action_app = typer.Typer(cls=DefaultChangeGroup,
+                         help="One action item: mark it done, or correct it (ID --reassign/--due/--cancel).")
 app.add_typer(action_app, name="action")
 
 TeamManagerOpt = Annotated[Optional[str], typer.Option("--manager", help="That manager's team (default: your own team).")]
@@ -197,6 +198,37 @@ def action_done(
         render.info(t("meeting.action_done_carried", asked=asked, id=item.id))
     else:
         render.info(t("meeting.action_done", id=item.id))
+
+
+@action_app.command("change")
+def action_change(
+    action_id: Annotated[int, typer.Argument(help="Action item id (see `meeting actions`).")],
+    reassign: Annotated[Optional[str], typer.Option("--reassign", help="Give it to someone else in the team.")] = None,
+    due: Annotated[Optional[str], typer.Option("--due", help="A new due date.")] = None,
+    cancel: Annotated[bool, typer.Option("--cancel", help="Cancel it (with --reason).")] = False,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why it is cancelled.")] = None,
+    format: FormatOpt = OutputFormat.table,
+):
+    """Correct an action item: another owner in the team, another due date, or cancel it.
+
+    Example: salesctl meeting action 17 --reassign li.na --due 2026-12-11
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.services.teamwork import meetings as svc
+    from salesctl.services.teamwork.action_edit import change_action
+
+    with command_context(write=True) as ctx:
+        item = change_action(ctx, action_id, reassign=reassign, due=due, cancel=cancel, reason=reason)
+        row = svc.action_detail(ctx, item.id)
+    if fmt_value(format) == "json":
+        render.emit_object(row, "json")
+    else:
+        render.write(f"{item.id}\n")
+    if cancel:
+        render.info(t("handbook.msg.action_cancelled", id=item.id))
+    else:
+        render.info(t("handbook.msg.action_changed", id=item.id, owner=row["owner"], due=row["due"] or "-"))
 
 
 @app.command("agenda")

@@ -86,4 +86,18 @@ MESSAGES = {
         "--department: {handle} is a {role}; the department target is the director's",
         "--department：{handle} 的角色是 {role}；部门目标属于销售总监"),
     "handbook.err.one_target_period": ("--month/--quarter/--year: give one of them", "--month/--quarter/--year：只能给其中一个"),
+    # meeting actions
+    "handbook.err.action_nothing": ("give --reassign HANDLE, --due DATE or --cancel --reason TEXT",
+                                    "请给出 --reassign HANDLE、--due DATE 或 --cancel --reason 文字"),
+    "handbook.err.action_cancel_alone": ("--cancel: not with {flags}; cancel alone", "--cancel：不能与 {flags} 同用"),
+    "handbook.err.action_cancel_reason": ("--reason: required with --cancel", "--reason：取消时必须填写原因"),
+    "handbook.err.action_closed": ("action {id} is {status}; it cannot be changed", "待办 {id} 已{status}，不能修改"),
+    "handbook.word.done": ("done", "完成"),
+    "handbook.word.cancelled": ("cancelled", "取消"),
+    "handbook.msg.action_changed": ("Action {id} updated: owner {owner}, due {due}.", "待办 {id} 已更新：负责人 {owner}，截止 {due}。"),
+    "handbook.msg.action_cancelled": ("Action {id} cancelled.", "待办 {id} 已取消。"),
+    "meeting.action_status.cancelled": ("cancelled", "已取消"),
+    "inbox.kind.leave": ("leave request", "请假申请"),
+    "handbook.inbox.leave": ("{handle} asks for leave {start} to {end}: staff leave approve {id}",
+                             "{handle} 申请休假 {start} 至 {end}：staff leave approve {id}"),
 }

@@ -1,4 +1,4 @@
-"""handbook rules: staff start dates, leave approval, deal owner history, voided missed sales
+"""handbook rules: staff start dates, leave approval, deal owner history, voided missed sales, cancelled actions
 
 Revision ID: 0003
 Revises: 0007
@@ -31,6 +31,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('voided_by_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('void_reason', sa.Text(), nullable=True))
         batch_op.create_foreign_key('fk_missed_sale_voided_by_id_staff', 'staff', ['voided_by_id'], ['id'])
+
+    with op.batch_alter_table('action_item', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('cancel_reason', sa.Text(), nullable=True))
 
     op.create_table('deal_owner_change',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -74,6 +78,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_deal_owner_change_deal_id'))
         batch_op.drop_index(batch_op.f('ix_deal_owner_change_at'))
     op.drop_table('deal_owner_change')
+    with op.batch_alter_table('action_item', schema=None) as batch_op:
+        batch_op.drop_column('cancel_reason')
+        batch_op.drop_column('cancelled_at')
     with op.batch_alter_table('missed_sale', schema=None) as batch_op:
         batch_op.drop_constraint('fk_missed_sale_voided_by_id_staff', type_='foreignkey')
         batch_op.drop_column('void_reason')

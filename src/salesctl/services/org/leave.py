@@ -133,3 +133,33 @@ def leave_rows(ctx: Ctx, ref: str | None = None, *, pending: bool = False, team:
         stmt = stmt.where(Leave.status == "pending")
     for leave, handle, decided_by in ctx.session.exec(stmt):
         yield leave_row(leave, handle, decided_by)
+
+
+def inbox_leave_requests(ctx: Ctx):
+    """Inbox source (services.teamwork.inbox.SOURCES): pending leave requests the actor decides.
+
+    A manager sees their team's; the director and the gm only those of the people who report to
+    them directly (their inbox carries escalations, not every request of the department).
+    """
+    from salesctl.models import MANAGER_ROLES
+    from salesctl.permissions import SEES_ALL
+    from salesctl.services.teamwork.inbox import item
+
+    actor = ctx.actor
+    if actor.role not in MANAGER_ROLES + SEES_ALL:
+        return
+    stmt = (select(Leave, Staff.handle, Staff.manager_id).join(Staff, Leave.staff_id == Staff.id)
+            .where(Leave.status == "pending", Leave.staff_id != actor.id).order_by(Leave.created_at, Leave.id))
+    if actor.role in SEES_ALL:
+        stmt = stmt.where(Staff.manager_id == actor.id)
+    else:
+        from salesctl.permissions import managed_staff_ids
+
+        managed = managed_staff_ids(ctx)
+        if managed is not None:
+            stmt = stmt.where(Leave.staff_id.in_(select(managed.c.id)))
+    for leave, handle, _manager in ctx.session.exec(stmt):
+        yield item(key=f"leave:{leave.id}", id=leave.id, customer=None,
+                   text=t("handbook.inbox.leave", handle=handle, id=leave.id, start=leave.start.isoformat(),
+                          end=leave.end.isoformat()),
+                   since=leave.created_at)

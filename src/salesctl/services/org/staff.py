@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import select

@@ -54,6 +54,7 @@ SOURCES: tuple[Source, ...] = (
     Source("followup", f"{_S}:follow_ups"),
     Source("missing", f"{_S}:own_missing_reports"),
     Source("recall", f"{_S}:recall_warnings", informational=True),
+    Source("leave", "salesctl.services.org.leave:inbox_leave_requests"),
     Source("receivable", "salesctl.services.sales.receivables:inbox_receivables"),
     Source("contract", "salesctl.services.sales.receivables:inbox_contracts"),
 )

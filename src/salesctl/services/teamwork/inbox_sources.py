@@ -78,7 +78,8 @@ def actions(ctx: Ctx) -> Iterator[dict]:
     actor = ctx.actor
     owner = aliased(Staff)
     successor = aliased(ActionItem)
-    open_ = and_(ActionItem.done_at.is_(None), ~exists().where(successor.carried_from_id == ActionItem.id))
+    open_ = and_(ActionItem.done_at.is_(None), ActionItem.cancelled_at.is_(None),
+                 ~exists().where(successor.carried_from_id == ActionItem.id))
     mine = ActionItem.owner_id == actor.id
     if actor.role in MANAGER_ROLES:
         team = visible_staff_ids(ctx)

@@ -188,10 +188,10 @@ def resolve_team(ctx: Ctx, manager: str | None) -> Staff:
 
 
 def _open_clause():
-    """An action is open when not done and not carried over to a later meeting."""
+    """An action is open when not done, not cancelled and not carried over to a later meeting."""
     successor = aliased(ActionItem)
     carried = exists().where(successor.carried_from_id == ActionItem.id)
-    return and_(ActionItem.done_at.is_(None), ~carried), carried
+    return and_(ActionItem.done_at.is_(None), ActionItem.cancelled_at.is_(None), ~carried), carried
 
 
 # --------------------------------------------------------------------------- meeting new
@@ -286,6 +286,8 @@ def _action_select():
 def action_status(item: ActionItem, carried: bool) -> str:
     if item.done_at is not None:
         return "done"
+    if item.cancelled_at is not None:
+        return "cancelled"
     return "carried" if carried else "open"
 
 
@@ -366,6 +368,8 @@ def mark_done(ctx: Ctx, action_id: int, note: str | None) -> tuple[ActionItem, i
                or is_manager_of(ctx, owner))
     if not allowed:
         raise PermissionDenied(t("err.denied", what=t("meeting.what.action", id=action_id)))
+    if item.cancelled_at is not None:
+        raise Conflict(t("handbook.err.action_closed", id=item.id, status=t("handbook.word.cancelled")))
     if item.done_at is not None:
         done_day = item.done_at.astimezone(ctx.clock.tz).date()
         raise Conflict(t("meeting.err.action_done", id=item.id, day=done_day))
