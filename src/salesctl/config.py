@@ -69,6 +69,8 @@ def load_config() -> dict:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(t("err.config_file", path=path, error=exc)) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(t("err.not_utf8", field="config", path=path, offset=exc.start)) from None
 
 
 def save_config(values: dict) -> Path:

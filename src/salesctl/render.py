@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,6 +55,29 @@ def interactive() -> bool:
     if os.environ.get("SALESCTL_NO_INPUT") or os.environ.get("CI"):
         return False
     return stdin_is_terminal() and stdout_is_terminal()
+
+
+# --------------------------------------------------------------------------- terminal safety
+# Control characters (C0 but newline/tab, DEL, C1) and bidirectional overrides in stored
+# text are printed as visible \uXXXX escapes, so a name like "\x1b[2J" or an OSC title
+# sequence cannot clear or retitle the reader's terminal. The escape is also a valid
+# JSON escape of the same character, so JSON documents keep their data.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_char(m: re.Match) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
+def safe_text(text: str) -> str:
+    """Text for a terminal: control and bidi characters made visible; newlines and tabs kept."""
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def safe_line(text: str) -> str:
+    """One line for a terminal (error and info messages): newlines escaped too."""
+    return _UNSAFE_LINE.sub(_escape_char, text)
 
 
 # --------------------------------------------------------------------------- values
@@ -104,13 +128,14 @@ def cell(value: Any, kind: str = "text") -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return safe_text(", ".join(str(v) for v in value))
+    return safe_text(str(value))
 
 
 # --------------------------------------------------------------------------- output
 def write(text: str) -> None:
-    sys.stdout.write(text)
+    """Everything salesctl prints on stdout goes through here (JSON and text alike), made terminal-safe."""
+    sys.stdout.write(safe_text(text))
 
 
 def emit_rows(
@@ -129,7 +154,7 @@ def emit_rows(
         count = 0
         for row in rows:
             out.write(",\n" if count else "\n")
-            out.write(json.dumps(json_value(row), ensure_ascii=False))
+            out.write(safe_text(json.dumps(json_value(row), ensure_ascii=False)))
             count += 1
         out.write("\n]\n" if count else "]\n")
         return count
@@ -178,15 +203,17 @@ def rich_table(columns, body, foot=None, title=None, empty_message=None) -> None
     console = Console()
     if not body and not foot:
         if title:
-            console.print(f"[bold]{title}[/bold]")
-        console.print(empty_message or t("no_rows"))
+            console.print(f"[bold]{escape(safe_line(title))}[/bold]")
+        console.print(empty_message or t("no_rows"), markup=False)
         return
     table = Table(title=title, show_footer=bool(foot), header_style="bold")
     for i, c in enumerate(columns):
         justify = c.justify or ("right" if c.kind in ("money", "int", "rate") else "left")
         table.add_column(c.heading(), justify=justify, footer=(foot[i] if foot else ""))
+    from rich.text import Text
+
     for row in body:
-        table.add_row(*row)
+        table.add_row(*(Text(value) for value in row))  # data is never Rich markup
     console.print(table)
 
 
@@ -233,6 +260,7 @@ def _stderr_console():
 
 
 def info(message: str) -> None:
+    message = safe_line(message)
     if sys.stderr.isatty():
         _stderr_console().print(message, markup=False)
     else:
@@ -240,6 +268,7 @@ def info(message: str) -> None:
 
 
 def warn(message: str) -> None:
+    message = safe_line(message)
     if sys.stderr.isatty():
         _stderr_console().print(f"[yellow]warning:[/yellow] {escape(message)}")
     else:
@@ -247,6 +276,7 @@ def warn(message: str) -> None:
 
 
 def error(message: str) -> None:
+    message = safe_line(message)
     if sys.stderr.isatty():
         _stderr_console().print(f"[red]error:[/red] {escape(message)}")
     else:

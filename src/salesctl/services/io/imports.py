@@ -38,6 +38,7 @@ from sqlalchemy import func, insert, select, text, update
 from salesctl.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SalesctlError
 from salesctl.messages import t
 from salesctl.models import Contact, Customer, Deal, DealStageChange, GradeChange, OwnershipEntry, Staff, Visit
+from salesctl.inputs import is_id
 
 KINDS = ("customers", "visits", "deals", "staff")
 ON_DUPLICATE = ("skip", "claim", "fail")
@@ -718,7 +719,7 @@ class StaffIndex:
     def find(self, ref: str, label: str) -> Staff:
         value = (ref or "").strip()
         person = self.by_handle.get(value)
-        if person is None and value.isdigit():
+        if person is None and is_id(value):
             person = self.by_id.get(int(value))
         if person is None:
             matches = self.by_name.get(value.lower(), [])
@@ -1177,7 +1178,7 @@ class CustomerIndex:
         value = cell_text(ref)
         if not value:
             raise RowError("missing", t("import.reason.missing", fields=label))
-        if value.lstrip("#").isdigit() and int(value.lstrip("#")) in self.by_id:
+        if is_id(value.lstrip("#")) and int(value.lstrip("#")) in self.by_id:
             return self.by_id[int(value.lstrip("#"))]
         ids = self.by_name.get(value)
         if ids and len(ids) == 1:

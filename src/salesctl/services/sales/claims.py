@@ -47,6 +47,7 @@ from salesctl.permissions import (
 )
 from salesctl.services.context import Ctx
 from salesctl.services.customers.ownership import GRANTING, change_owner, record_entry
+from salesctl.inputs import is_id
 
 CLAIMANT_ROLES = ("rep",) + MANAGER_ROLES
 DECIDER_ROLES = MANAGER_ROLES + SEES_ALL
@@ -161,7 +162,7 @@ def _find_existing(ctx: Ctx, ref: str, phone: str | None) -> Customer | None:
     from salesctl.services.customers.normalize import normalize_phone
 
     value = ref.strip()
-    if value.isdigit():
+    if is_id(value):
         customer = ctx.session.get(Customer, int(value))
         if customer is None:
             raise NotFound(t("claim.err.no_customer_id", id=value))

@@ -46,6 +46,7 @@ from salesctl.permissions import (
 )
 from salesctl.services.context import Ctx
 from salesctl.directory import find_staff
+from salesctl.inputs import is_id
 
 TEAM_ROLES = MANAGER_ROLES + SEES_ALL  # whose team can hold a meeting
 DEFAULT_DUE_DAYS = 7  # an action with no due date is due at the next meeting
@@ -55,7 +56,7 @@ ACTIVE_COMPLAINT = ("open", "in_progress", "resolved")
 # --------------------------------------------------------------------------- policy: when the meeting is
 def meeting_slot() -> tuple[int, time]:
     """(weekday index, local time) of the weekly meeting, from the policy's [meeting] section."""
-    from salesctl.periods import _weekday_index
+    from salesctl.periods import _weekday_index, parse_time_of_day
     from salesctl.policy import section
 
     policy = section("meeting")
@@ -65,9 +66,8 @@ def meeting_slot() -> tuple[int, time]:
         raise InvalidInput(t("meeting.err.policy_weekday", value=day_text))
     time_text = str(policy.get("time", "17:00"))
     try:
-        hh, mm = time_text.split(":")
-        at = time(int(hh), int(mm))
-    except ValueError:
+        at = parse_time_of_day(time_text, "meeting.time")
+    except InvalidInput:
         raise InvalidInput(t("meeting.err.policy_time", value=time_text)) from None
     return idx, at
 
@@ -424,7 +424,7 @@ def meeting_detail(ctx: Ctx, ref: str | None) -> dict:
     """One meeting (by id; default the latest of the acting user's team) with its actions."""
     session = ctx.session
     if ref:
-        if not ref.strip().isdigit():
+        if not is_id(ref.strip()):
             raise InvalidInput(t("meeting.err.bad_ref", ref=ref))
         meeting = session.get(Meeting, int(ref))
         if meeting is None:
