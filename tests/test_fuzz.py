@@ -214,6 +214,7 @@ def test_generated_arguments(shard, demo, tmp_path, monkeypatch):
     dump = Dump(demo)
     state = {"dump": dump()}
     collect = os.environ.get("FUZZ_COLLECT")
+    report = os.environ.get("FUZZ_REPORT")
 
     examples = os.environ.get("FUZZ_EXAMPLES")  # a quick local run: FUZZ_EXAMPLES=50
 
@@ -228,6 +229,9 @@ def test_generated_arguments(shard, demo, tmp_path, monkeypatch):
             with open(collect + ".slow", "a", encoding="utf-8") as fh:
                 fh.write(f"{time.monotonic() - started:.1f}s {argv!r:.300} {result.stderr[:200]!r}\n")
         STATS["invocations"] += 1
+        if report and STATS["invocations"] % 100 == 0:  # a long run's progress, readable while it runs
+            with open(f"{report}.{shard}", "w", encoding="utf-8") as fh:
+                fh.write(f"{STATS['invocations']} {STATS['tracebacks']}\n")
         if result.exit_code == 0 or result.exit_code == 1:
             state["dump"] = dump()
         try:
@@ -245,7 +249,6 @@ def test_generated_arguments(shard, demo, tmp_path, monkeypatch):
         run()
     finally:
         dump.close()
-    report = os.environ.get("FUZZ_REPORT")
     if report:
         with open(report, "a", encoding="utf-8") as fh:
             fh.write(f"{shard} {STATS['invocations']} {STATS['tracebacks']}\n")
