@@ -80,8 +80,39 @@ def save_config(values: dict) -> Path:
     for key in sorted(values):
         # a JSON string literal is a valid TOML basic string
         lines.append(f"{key} = {json.dumps(str(values[key]), ensure_ascii=False)}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # owner-only: it may name the database
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    os.chmod(path, 0o600)
     return path
+
+
+def refuse_password(key: str, value: str) -> None:
+    """A `db` URL holding a password is refused: the config file is plain text (use ~/.pgpass or PGPASSFILE)."""
+    if key != "db" or "://" not in str(value):
+        return
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(str(value))
+    except (ArgumentError, ValueError):
+        return
+    if url.password:
+        raise InvalidInput(t("err.config_db_password"))
+
+
+def shown(key: str, value) -> str:
+    """A config value as `config get` prints it: a password in a `db` URL (from an older file) masked."""
+    text = str(value)
+    if key == "db" and "://" in text:
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(text).render_as_string(hide_password=True)
+        except Exception:
+            return text
+    return text
 
 
 def set_value(key: str, value: str) -> Path:

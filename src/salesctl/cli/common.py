@@ -33,6 +33,14 @@ class SalesctlGroup(TyperGroup):
             _usage_fail(exc)
         except SalesctlError as exc:
             _fail(exc.message, exc.hint, int(exc.exit_code))
+        except OSError as exc:
+            import errno
+
+            if exc.errno != errno.ENAMETOOLONG:  # a path over the file system's limit, wherever it is checked
+                raise
+            from salesctl.messages import t
+
+            _fail(t("err.path_too_long", path=exc.filename), None, 2)
         except Exception as exc:  # database trouble: one clear line, not a traceback
             code = _database_error(exc)
             if code is None:
@@ -87,7 +95,10 @@ def _usage_fail(exc):
     if isinstance(exc, NoArgsIsHelpError):  # a bare group: its help, as Click shows it
         raise exc
     command = exc.ctx.command_path if exc.ctx is not None else "salesctl"
-    _fail(exc.format_message(), t("err.usage_help", command=command), int(exc.exit_code))
+    message = exc.format_message()
+    if len(message) > 400:  # Click echoes the value whole; keep the start and the accepted values at the end
+        message = f"{message[:200]}…({len(message)} characters)…{message[-150:]}"
+    _fail(message, t("err.usage_help", command=command), int(exc.exit_code))
 
 
 def _database_error(exc: Exception) -> tuple[int, str] | None:

@@ -36,7 +36,7 @@ def backup(path: Annotated[str, typer.Argument(help="Where to write the copy (a 
     from salesctl.messages import t
     from salesctl.services.security.maintenance import backup_sqlite
 
-    with command_context() as ctx:
+    with command_context(write=True) as ctx:  # write: its audit entry must commit
         if is_encrypted_url(ctx.url):  # the copy keeps the same key: it stays encrypted
             from salesctl.services.security.encryption import backup_encrypted
 
@@ -57,9 +57,12 @@ def check(format: Annotated[str, typer.Option("--format", "-f", help="table or j
     from salesctl import render
     from salesctl.cli.common import command_context
     from salesctl.messages import t
+    from salesctl.errors import InvalidInput
     from salesctl.services.security.maintenance import check_database
 
-    with command_context() as ctx:
+    if format not in ("table", "json"):
+        raise InvalidInput(t("err.bad_choice", field="--format", value=format, accepted="table, json"))
+    with command_context(actor=False) as ctx:  # the tool for after a crash: an OS administrator need not be staff
         result = check_database(ctx)
     if format == "json":
         render.write(json.dumps(result, ensure_ascii=False) + "\n")

@@ -17,4 +17,17 @@ MESSAGES = {
     "err.not_time_of_day": ("--{field}: '{value}' is not a time of day; use HH:MM from 00:00 to 23:59",
                             "--{field}：'{value}' 不是时刻；请用 00:00 到 23:59 的 HH:MM"),
     "err.file_unreadable": ("{field}: cannot read {path}: {error}", "{field}：无法读取 {path}：{error}"),
+    "err.as_empty": ("--as: an empty handle; give a staff handle or leave --as out",
+                     "--as：账号为空；请给出员工账号或不用 --as"),
+    "err.bad_choice": ("{field}: '{value}' is not accepted; accepted: {accepted}", "{field}：不接受 '{value}'；可选：{accepted}"),
+    "err.force_claim_need": ("--force-claim needs --need TEXT (what you know of the customer's need)",
+                             "--force-claim 需要 --need TEXT（你了解的客户需求）"),
+    "err.db_empty": ("--db: an empty URL; give a database URL or a SQLite file path",
+                     "--db：地址为空；请给出数据库地址或 SQLite 文件路径"),
+    "err.db_missing": ("no database at {path}; run `salesctl init` first (or check --db for a typo)",
+                       "{path} 没有数据库；请先运行 `salesctl init`（或检查 --db 是否拼错）"),
+    "err.config_db_password": ("db: the URL holds a password; the config file is plain text. Leave it out and "
+                               "put it in ~/.pgpass (or the file PGPASSFILE names)",
+                               "db：地址中含有密码；配置文件是明文。请去掉密码，写入 ~/.pgpass（或 PGPASSFILE 指定的文件）"),
+    "err.path_too_long": ("path too long for the file system: {path}", "路径超出文件系统的长度限制：{path}"),
 }

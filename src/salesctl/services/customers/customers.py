@@ -213,7 +213,7 @@ def create_customer(
         raise InvalidInput(t("customer.err.name_no_letters", flag="NAME", name=name))
     phone_value = normalize_phone(values["--phone"], "phone") if values["--phone"] else None
     status_key = validate_status(values["--status"]) if values["--status"] else "following"
-    grade_value = validate_grade(grade) if _clean(grade) else None
+    grade_value = validate_grade(grade) if grade is not None else None  # `--grade ''` is refused, not ignored
     email_value = validate_email(email)
     contact_email_value = validate_email(contact_email, "contact-email")
     website_value = validate_url(website)
@@ -304,6 +304,8 @@ class AddOutcome:
 
 def add_customer(ctx: Ctx, *, force_claim: bool = False, need: str | None = None, **fields) -> AddOutcome:
     """`customer add`: create_customer, or turn a duplicate into a claim request when --force-claim."""
+    if force_claim and not _clean(need):
+        raise InvalidInput(t("err.force_claim_need"))
     try:
         return AddOutcome(customer=create_customer(ctx, **fields))
     except DuplicateCustomer as exc:
@@ -381,8 +383,8 @@ def list_customers(
 ) -> Iterator[dict]:
     """Customers the actor may see, filtered; streamed from the database (never the whole table in memory)."""
     stmt, primary = _row_select()
-    grades = [validate_grade(g) for g in _csv_list(grade)]
-    statuses = [validate_status(s) for s in _csv_list(status)]
+    grades = [validate_grade(g) for g in _csv_list(grade)] or ([validate_grade(grade)] if grade is not None else [])
+    statuses = [validate_status(s) for s in _csv_list(status)] or ([validate_status(status)] if status is not None else [])
     if sort is not None and sort not in SORTS:
         raise InvalidInput(t("customer.err.bad_sort", value=sort, accepted=", ".join(SORTS)))
     if stale is not None and stale < 0:

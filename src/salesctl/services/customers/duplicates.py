@@ -29,6 +29,9 @@ class Duplicate:
 
 
 def find_duplicate(session, name: str, phones: list[str | None] = ()) -> Duplicate | None:
+    from salesctl.db import lock_uniqueness
+
+    lock_uniqueness(session, "customer")  # a concurrent add waits here, then sees this one's customer
     norm = normalize_name(name)
     keys = [k for k in (phone_key(p) for p in phones) if k]
     match = session.exec(select(Customer).where(Customer.name_norm == norm)).first() if norm else None

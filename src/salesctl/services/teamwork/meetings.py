@@ -240,14 +240,16 @@ def create_meeting(ctx: Ctx, *, day: date | None, chair: str | None, manager: st
     minutes = minutes or ""
     parsed = parse_minutes(minutes, meeting_day, field)
     owners = _resolve_owners(session, parsed, field)
+    iso_year, iso_week, _ = meeting_day.isocalendar()
+    week = f"{iso_year}-W{iso_week:02d}"  # a unique index keeps one meeting per team per week
     existing = session.exec(
-        select(Meeting).where(Meeting.team_manager_id == team.id, Meeting.held_at == held_at)
+        select(Meeting).where(Meeting.team_manager_id == team.id, Meeting.week == week)
     ).first()
     if existing is not None:
         raise Conflict(t("meeting.err.exists", team=team.handle, day=meeting_day, id=existing.id))
 
     meeting = Meeting(team_manager_id=team.id, chair_id=chair_person.id, held_at=held_at, minutes=minutes,
-                      created_by_id=ctx.actor.id, created_at=ctx.now)
+                      created_by_id=ctx.actor.id, created_at=ctx.now, week=week)
     session.add(meeting)
     session.flush()
     ctx.audit("meeting.new", "meeting", meeting.id, None, meeting)
