@@ -21,7 +21,7 @@ MAX_AMOUNT = Decimal("999999999999.99")
 # optional minus (adjustments); an optional ¥/￥/RMB before or 元/RMB after.
 _AMOUNT = re.compile(
     r"(?P<sign>-)?\s*(?:[¥￥]|RMB)?\s*(?P<sign2>-)?"
-    r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d{1,2}))?"
+    r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?"
     r"\s*(?:元|RMB)?",
 )
 

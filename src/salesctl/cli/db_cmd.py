@@ -36,13 +36,15 @@ def backup(path: Annotated[str, typer.Argument(help="Where to write the copy (a 
     from salesctl.messages import t
     from salesctl.services.security.maintenance import backup_sqlite
 
-    with command_context(write=True) as ctx:  # write: its audit entry must commit
+    with command_context() as ctx:
         if is_encrypted_url(ctx.url):  # the copy keeps the same key: it stays encrypted
             from salesctl.services.security.encryption import backup_encrypted
 
             target = backup_encrypted(ctx, path)
         else:
             target = backup_sqlite(ctx, path)
+    with command_context(write=True) as ctx:  # the copy is made from a read transaction; its audit entry commits here
+        ctx.audit("db.backup", "database", None, None, {"path": str(target), "encrypted": is_encrypted_url(ctx.url)})
     render.info(t("msg.backup_done", path=target))
 
 
