@@ -24,6 +24,16 @@ TEST_DB = os.environ.get("SALESCTL_TEST_DB", "sqlite")
 FROZEN_NOW = "2026-11-27T17:30:00+08:00"  # a Friday, before the end of office
 _counter = itertools.count()
 
+try:  # the fuzz test's profiles (tests/test_fuzz.py): `ci` by default, `--hypothesis-profile=long` for a long run
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("ci", max_examples=500, derandomize=True, deadline=None, database=None,
+                                          print_blob=True)
+    _hypothesis_settings.register_profile("long", parent=_hypothesis_settings.get_profile("ci"), max_examples=10_000)
+    _hypothesis_settings.load_profile("ci")
+except ImportError:
+    pass
+
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path, monkeypatch):

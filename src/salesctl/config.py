@@ -73,6 +73,8 @@ def load_config() -> dict:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(t("err.config_file", path=path, error=exc)) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(t("err.not_utf8", field="config", path=path, offset=exc.start)) from None
 
 
 def save_config(values: dict) -> Path:
@@ -91,7 +93,10 @@ def _write(document) -> Path:
 
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(tomlkit.dumps(document), encoding="utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # owner-only: it may name the database
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(tomlkit.dumps(document))
+    os.chmod(path, 0o600)
     return path
 
 
@@ -108,6 +113,34 @@ def _document():
         return tomlkit.parse(path.read_text(encoding="utf-8"))
     except Exception as exc:  # tomlkit's ParseError
         raise InvalidInput(t("err.config_file", path=path, error=exc)) from None
+
+
+def refuse_password(key: str, value: str) -> None:
+    """A `db` URL holding a password is refused: the config file is plain text (use ~/.pgpass or PGPASSFILE)."""
+    if key != "db" or "://" not in str(value):
+        return
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(str(value))
+    except (ArgumentError, ValueError):
+        return
+    if url.password:
+        raise InvalidInput(t("err.config_db_password"))
+
+
+def shown(key: str, value) -> str:
+    """A config value as `config get` prints it: a password in a `db` URL (from an older file) masked."""
+    text = str(value)
+    if key == "db" and "://" in text:
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(text).render_as_string(hide_password=True)
+        except Exception:
+            return text
+    return text
 
 
 def check_key(key: str) -> str:

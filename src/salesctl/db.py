@@ -28,6 +28,8 @@ KEY_ENV = "SALESCTL_DB_KEY"
 
 def resolve_url(cli_value: str | None = None) -> str:
     """--db, else SALESCTL_DB, else the config file's db, else the default SQLite file."""
+    if cli_value is not None and not cli_value.strip():  # `--db ''` is a mistake, not "the default database"
+        raise InvalidInput(t("err.db_empty"))
     raw = cli_value or os.environ.get("SALESCTL_DB") or config.load_config().get("db")
     if not raw:
         path = config.default_db_path()
@@ -214,8 +216,31 @@ def _open_error(engine: Engine, exc: DatabaseError) -> str:
     return t("err.db_not_sqlite", path=path, env=KEY_ENV)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory ones)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def create_private(url: str) -> None:
+    """Create a missing SQLite file owner-only (0600); SQLite gives its -wal/-shm files the same mode."""
+    path = sqlite_file(url)
+    if path is None:
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise InvalidInput(t("err.db_cannot_open", reason=exc.strerror or exc)) from None
+
+
 def upgrade(url: str) -> tuple[str | None, str]:
-    """Bring the schema to HEAD with the migrations shipped in the package."""
+    """Bring the schema to HEAD with the migrations shipped in the package (creating a missing file, 0600)."""
+    create_private(url)
     engine = get_engine(url)
     before = schema_revision(engine)
     if before is not None and before not in KNOWN_REVISIONS:
@@ -228,7 +253,17 @@ def upgrade(url: str) -> tuple[str | None, str]:
 
 
 def ensure_ready(url: str) -> None:
-    """Called before every command but init: refuse a newer schema, upgrade an older one."""
+    """Called before every command but init: refuse a newer schema, upgrade an older one.
+
+    A SQLite file that does not exist is not created here (only `init` creates one).
+    """
+    path = sqlite_file(url)
+    try:
+        missing = path is not None and not path.exists()
+    except OSError as exc:  # a name too long for the file system
+        raise InvalidInput(t("err.db_cannot_open", reason=exc.strerror or exc)) from None
+    if missing:
+        raise NotInitialised(t("err.db_missing", path=path))
     engine = get_engine(url)
     revision = schema_revision(engine)
     if revision is None:
@@ -241,6 +276,19 @@ def ensure_ready(url: str) -> None:
 
     upgrade(url)
     print(t("msg.schema_auto_upgraded", before=revision, after=HEAD), file=sys.stderr)
+
+
+# Transaction-scoped advisory locks on PostgreSQL, one per uniqueness rule the schema cannot
+# express as an index (a phone may be a customer's or any of its contacts'). SQLite needs
+# none: a write transaction (BEGIN IMMEDIATE) already holds the database's only write lock.
+UNIQUENESS_LOCKS = {"customer": 17_000_001}
+
+
+def lock_uniqueness(sess: Session, rule: str) -> None:
+    """Serialise check-then-insert for one rule until this transaction ends (PostgreSQL)."""
+    bind = sess.get_bind()
+    if bind.dialect.name == "postgresql":
+        sess.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UNIQUENESS_LOCKS[rule]})
 
 
 def has_staff(sess: Session) -> bool:

@@ -11,6 +11,7 @@ from sqlmodel import select
 from salesctl.errors import InvalidInput, NotFound
 from salesctl.messages import t
 from salesctl.models import Staff
+from salesctl.inputs import is_id
 
 
 def find_staff(session, ref: str, field: str = "handle") -> Staff:
@@ -21,7 +22,7 @@ def find_staff(session, ref: str, field: str = "handle") -> Staff:
     staff = session.exec(select(Staff).where(Staff.handle == value)).first()
     if staff:
         return staff
-    if value.isdigit():
+    if is_id(value):
         staff = session.get(Staff, int(value))
         if staff:
             return staff

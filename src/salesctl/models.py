@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -369,6 +369,10 @@ class Meeting(SQLModel, table=True):
     minutes: str = _text(default="")
     created_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
     created_at: datetime = _ts()
+    # the ISO week (2026-W48) of the meeting day: one meeting per team per week, whatever the caller's time zone
+    week: Optional[str] = Field(default=None, sa_column=Column(String(8), nullable=True))
+
+    __table_args__ = (Index("ux_meeting_team_week", "team_manager_id", "week", unique=True),)
 
 
 class ActionItem(SQLModel, table=True):

@@ -168,13 +168,31 @@ def parse_date(text: str, field: str, today: date, *, ahead: str = "back") -> da
     found = read_date(text, today, ahead=ahead)
     if found is None:
         raise InvalidInput(t("err.not_date", field=field, value=text, forms=accepted_date_forms()))
-    return found
+    return _bounded(found, field, text)
+
+
+YEARS = (1900, 2999)  # dates outside these years are typos (and 9999-12-31 + 1 day overflows)
+
+
+def _bounded(day, field: str, text: str):
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        raise InvalidInput(t("err.date_out_of_range", field=field, value=text, first=YEARS[0], last=YEARS[1]))
+    return day
+
+
+def parse_time_of_day(text: str, field: str) -> time:
+    """A time of day, HH:MM (24-hour): 25:99 is refused naming the field."""
+    value = (text or "").strip()
+    m = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", value)
+    if m is None or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise InvalidInput(t("err.not_time_of_day", field=field, value=text))
+    return time(int(m.group(1)), int(m.group(2)))
 
 
 def _parse_iso_datetime(text: str, field: str, tz: tzinfo) -> datetime:
     value = (text or "").strip().replace("T", " ")
     try:
-        moment = datetime.fromisoformat(value)
+        moment = _bounded(datetime.fromisoformat(value), field, text)
     except ValueError:
         raise InvalidInput(t("err.not_time", field=field, value=text)) from None
     if moment.tzinfo is None:
@@ -191,8 +209,7 @@ def parse_datetime(text: str, field: str, clock: Clock) -> datetime:
         day = parse_date(value, field, clock.today)
         return datetime.combine(day, clock.now.timetz().replace(tzinfo=None), clock.tz)
     if re.fullmatch(r"\d{1,2}:\d{2}", value):  # a time today
-        hh, mm = value.split(":")
-        return datetime.combine(clock.today, time(int(hh), int(mm)), clock.tz)
+        return datetime.combine(clock.today, parse_time_of_day(value, field), clock.tz)
     m = re.fullmatch(r"(.+?)(?:[ T]|(?<=[日号天]))\s*(\d{1,2}:\d{2})", value)
     if m and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", m.group(1)):  # 2026/11/30 10:00, 昨天 15:00
         day = parse_date(m.group(1), field, clock.today)

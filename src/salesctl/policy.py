@@ -28,6 +28,10 @@ def _read(path: Path) -> dict:
         raise InvalidInput(t("err.policy_missing", path=path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(t("err.policy_file", path=path, error=exc)) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(t("err.not_utf8", field="policy", path=path, offset=exc.start)) from None
+    except OSError as exc:
+        raise InvalidInput(t("err.policy_file", path=path, error=exc.strerror or exc)) from None
 
 
 @lru_cache(maxsize=8)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -55,6 +56,29 @@ def interactive() -> bool:
     if os.environ.get("SALESCTL_NO_INPUT") or os.environ.get("CI"):
         return False
     return stdin_is_terminal() and stdout_is_terminal()
+
+
+# --------------------------------------------------------------------------- terminal safety
+# Control characters (C0 but newline/tab, DEL, C1) and bidirectional overrides in stored
+# text are printed as visible \uXXXX escapes, so a name like "\x1b[2J" or an OSC title
+# sequence cannot clear or retitle the reader's terminal. The escape is also a valid
+# JSON escape of the same character, so JSON documents keep their data.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_char(m: re.Match) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
+def safe_text(text: str) -> str:
+    """Text for a terminal: control and bidi characters made visible; newlines and tabs kept."""
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def safe_line(text: str) -> str:
+    """One line for a terminal (error and info messages): newlines escaped too."""
+    return _UNSAFE_LINE.sub(_escape_char, text)
 
 
 # --------------------------------------------------------------------------- values
@@ -110,13 +134,25 @@ def row_stream_encoder() -> Callable[[Any], bytes]:
     return encode
 
 
+# The UTF-8 bytes of what `safe_text` escapes and orjson leaves raw (it escapes C0 itself):
+# DEL, C1 controls and the bidirectional marks and overrides.
+_UNSAFE_UTF8 = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def _escape_utf8(m: re.Match) -> bytes:
+    return f"\\u{ord(m.group().decode()):04x}".encode()
+
+
 def _json_stream(rows: Iterable[Any], batch: int = 256) -> int:
     """`[`, one row per line, `]`: written in batches of bytes, never the whole list in memory."""
     encode = row_stream_encoder()
     out = sys.stdout
     out.flush()
     raw = getattr(out, "buffer", None)
-    put = raw.write if raw is not None else (lambda data: out.write(data.decode()))
+    write = raw.write if raw is not None else (lambda data: out.write(data.decode()))
+
+    def put(data: bytes) -> None:  # terminal-safe, as every other output (a valid JSON escape of the same text)
+        write(_UNSAFE_UTF8.sub(_escape_utf8, data))
     count = 0
     chunk: list[bytes] = []
     for row in rows:
@@ -162,13 +198,14 @@ def cell(value: Any, kind: str = "text") -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return safe_text(", ".join(str(v) for v in value))
+    return safe_text(str(value))
 
 
 # --------------------------------------------------------------------------- output
 def write(text: str) -> None:
-    sys.stdout.write(text)
+    """Everything salesctl prints on stdout goes through here (JSON and text alike), made terminal-safe."""
+    sys.stdout.write(safe_text(text))
 
 
 def emit_rows(
@@ -284,8 +321,8 @@ def rich_table(columns, body, foot=None, title=None, empty_message=None) -> None
     console = Console()
     if not body and not foot:
         if title:
-            console.print(f"[bold]{title}[/bold]")
-        console.print(empty_message or t("no_rows"))
+            console.print(f"[bold]{escape(safe_line(title))}[/bold]")
+        console.print(empty_message or t("no_rows"), markup=False)
         return
     table = Table(title=title, show_footer=bool(foot), header_style="bold")
     for i, c in enumerate(columns):
@@ -293,8 +330,10 @@ def rich_table(columns, body, foot=None, title=None, empty_message=None) -> None
         # names, phone numbers and dates are never broken inside themselves
         whole = c.keep or c.kind in ("date", "datetime", "int", "money") or c.key in ("phone", "name", "customer")
         table.add_column(c.heading(), justify=justify, footer=(foot[i] if foot else ""), no_wrap=whole)
+    from rich.text import Text
+
     for row in body:
-        table.add_row(*row)
+        table.add_row(*(Text(value) for value in row))  # data is never Rich markup
     console.print(table)
 
 
@@ -341,6 +380,7 @@ def _stderr_console():
 
 
 def info(message: str) -> None:
+    message = safe_line(message)
     if sys.stderr.isatty():
         _stderr_console().print(message, markup=False)
     else:
@@ -348,6 +388,7 @@ def info(message: str) -> None:
 
 
 def warn(message: str) -> None:
+    message = safe_line(message)
     if sys.stderr.isatty():
         _stderr_console().print(f"[yellow]warning:[/yellow] {escape(message)}")
     else:
@@ -355,6 +396,7 @@ def warn(message: str) -> None:
 
 
 def error(message: str) -> None:
+    message = safe_line(message)
     if sys.stderr.isatty():
         _stderr_console().print(f"[red]error:[/red] {escape(message)}")
     else:

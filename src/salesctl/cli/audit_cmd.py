@@ -8,6 +8,7 @@ import typer
 
 from salesctl.cli.common import command_context, fmt_value
 from salesctl.cli.options import FormatOpt, LimitOpt, OutputFormat, SinceOpt
+from salesctl.cli.options import DAYS_MAX, ID_MAX  # noqa: F401
 
 
 def register(root: typer.Typer) -> None:
@@ -16,7 +17,7 @@ def register(root: typer.Typer) -> None:
 
 def audit(
     entity: Annotated[Optional[str], typer.Option("--entity", help="Only this kind of record (customer, staff, …).")] = None,
-    entity_id: Annotated[Optional[int], typer.Option("--id", help="Only this record id.")] = None,
+    entity_id: Annotated[Optional[int], typer.Option("--id", min=1, max=ID_MAX, help="Only this record id.")] = None,
     actor: Annotated[Optional[str], typer.Option("--actor", help="Only changes by this handle.")] = None,
     action: Annotated[Optional[str], typer.Option("--action", help="Only this action, e.g. customer.add.")] = None,
     since: SinceOpt = None,

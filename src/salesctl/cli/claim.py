@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from salesctl.cli.common import DefaultAddGroup, command_context, fmt_value
+from salesctl.cli.options import DAYS_MAX, ID_MAX  # noqa: F401
 from salesctl.cli.options import (
     AllOpt,
     DryRunOpt,
@@ -22,7 +23,7 @@ from salesctl.cli.options import (
 app = typer.Typer(help="Claims (报备): first reporter first, the industry rule, manager approvals, the pool, missed sales.",
                   no_args_is_help=True)
 
-ClaimIdArg = Annotated[int, typer.Argument(help="Claim id (see `salesctl claim list`).")]
+ClaimIdArg = Annotated[int, typer.Argument(min=1, max=ID_MAX, help="Claim id (see `salesctl claim list`).")]
 CustomerArg = Annotated[str, typer.Argument(help="Customer id or name (a new name adds the customer).")]
 
 
@@ -269,7 +270,7 @@ def missed(
     note: Annotated[Optional[str], typer.Option("--note", help="What happened (required).")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="When it happened (default today).")] = None,
     list_only: Annotated[bool, typer.Option("--list", help="List recorded missed sales instead.")] = False,
-    year: Annotated[Optional[int], typer.Option("--year", help="With --list: only this year.")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", min=1990, max=2100, help="With --list: only this year.")] = None,
     format: FormatOpt = OutputFormat.table,
 ):
     """Record a missed sale (漏单): the penalty is split among the region's reps of that industry.

@@ -50,13 +50,29 @@ class SalesctlGroup(TyperGroup):
             return super().invoke(ctx)
         except (Cancelled, KeyboardInterrupt):  # Ctrl-C at a prompt, picker or editor: nothing was written
             _cancelled()
+        except _usage_errors() as exc:  # a subcommand's bad value: one error line, not Click's usage block
+            _usage_fail(exc)
         except SalesctlError as exc:
             _fail(exc.message, exc.hint, int(exc.exit_code))
+        except OSError as exc:
+            import errno
+
+            if exc.errno != errno.ENAMETOOLONG:  # a path over the file system's limit, wherever it is checked
+                raise
+            from salesctl.messages import t
+
+            _fail(t("err.path_too_long", path=exc.filename), None, 2)
         except Exception as exc:  # database trouble: one clear line, not a traceback
             code = _database_error(exc)
             if code is None:
                 raise
             _fail(code[1], None, code[0])
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except _usage_errors() as exc:  # a bad global option
+            _usage_fail(exc)
 
     def list_commands(self, ctx):
         from salesctl.cli import COMMANDS
@@ -91,6 +107,25 @@ def _cancelled():
 
     render.info(t("prompt.cancelled"))
     raise typer.Exit(130)
+def _usage_errors():
+    from typer._click.exceptions import UsageError
+
+    return UsageError
+
+
+def _usage_fail(exc):
+    """Click's usage errors as one `error:` line and a hint naming the command's --help."""
+    from typer._click.exceptions import NoArgsIsHelpError
+
+    from salesctl.messages import t
+
+    if isinstance(exc, NoArgsIsHelpError):  # a bare group: its help, as Click shows it
+        raise exc
+    command = exc.ctx.command_path if exc.ctx is not None else "salesctl"
+    message = exc.format_message()
+    if len(message) > 400:  # Click echoes the value whole; keep the start and the accepted values at the end
+        message = f"{message[:200]}…({len(message)} characters)…{message[-150:]}"
+    _fail(message, t("err.usage_help", command=command), int(exc.exit_code))
 
 
 def _database_error(exc: Exception) -> tuple[int, str] | None:
@@ -156,8 +191,6 @@ def read_text_option(text: str | None, path: str | None, field: str) -> str | No
         return text
     if path == "-":
         return sys.stdin.read()
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise InvalidInput(t("err.text_file", field=field, path=path, error=exc.strerror)) from None
+    from salesctl.inputs import read_text_file
+
+    return read_text_file(path, f"--{field}-file")

@@ -8,6 +8,7 @@ import typer
 
 from salesctl.cli.common import command_context, fmt_value, read_text_option
 from salesctl.cli.options import CheckOpt, FormatOpt, OutputFormat
+from salesctl.cli.options import DAYS_MAX, ID_MAX  # noqa: F401
 
 app = typer.Typer(help="Customer complaints: record, escalate, follow through to the satisfaction check.",
                   no_args_is_help=True)
@@ -120,7 +121,7 @@ def list_(
 
 @app.command("show")
 def show(
-    complaint_id: Annotated[int, typer.Argument(help="Complaint id.")],
+    complaint_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="Complaint id.")],
     format: FormatOpt = OutputFormat.table,
 ):
     """Show one complaint with every step: who, when, from which status to which, and the note.
@@ -149,7 +150,7 @@ def show(
 
 @app.command("update")
 def update(
-    complaint_id: Annotated[int, typer.Argument(help="Complaint id.")],
+    complaint_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="Complaint id.")],
     status: Annotated[Optional[str], typer.Option("--status", help="in_progress, rejected or duplicate (resolve/close have their own commands).")] = None,
     note: NoteOpt = None,
     format: FormatOpt = OutputFormat.table,
@@ -166,7 +167,7 @@ def update(
 
 @app.command("resolve")
 def resolve(
-    complaint_id: Annotated[int, typer.Argument(help="Complaint id.")],
+    complaint_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="Complaint id.")],
     resolution: Annotated[Optional[str], typer.Option("--resolution", help="How it was resolved (required).")] = None,
     note: NoteOpt = None,
     format: FormatOpt = OutputFormat.table,
@@ -185,7 +186,7 @@ def resolve(
 
 @app.command("close")
 def close(
-    complaint_id: Annotated[int, typer.Argument(help="Complaint id.")],
+    complaint_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="Complaint id.")],
     satisfaction: Annotated[Optional[str], typer.Option("--satisfaction", help="The customer's satisfaction, 1-5 (required).")] = None,
     note: NoteOpt = None,
     format: FormatOpt = OutputFormat.table,

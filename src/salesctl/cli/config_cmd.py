@@ -35,9 +35,9 @@ def get(key: Annotated[Optional[str], typer.Argument(help="One key; all when lef
             raise InvalidInput(t("err.config_key_unknown", key=key, accepted=", ".join(config.CONFIG_KEYS)))
         if key not in values:
             raise NotFound(t("err.config_key_unset", key=key))
-        render.write(f"{values[key]}\n")
+        render.write(f"{config.shown(key, values[key])}\n")
         return
-    rows = [{"key": k, "value": v} for k, v in sorted(values.items())]
+    rows = [{"key": k, "value": config.shown(k, v)} for k, v in sorted(values.items())]
     render.emit_rows(rows, [Column("key"), Column("value")], fmt_value(format))
 
 
@@ -55,6 +55,7 @@ def set_(key: Annotated[str, typer.Argument(help="user, db, lang, policy, commis
         from salesctl.services.teamwork.delivery import validate_setting
 
         validate_setting(key, value)
+    config.refuse_password(key, value)
     path = config.set_value(key, value)
     render.info(t("msg.config_set", key=key, path=path))
 

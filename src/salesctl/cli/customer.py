@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from salesctl.cli.options import DAYS_MAX, ID_MAX  # noqa: F401
 from salesctl.cli.common import command_context, fmt_value
 from salesctl.cli.options import (
     AllOpt,
@@ -185,7 +186,7 @@ def list_(
     region: Annotated[Optional[str], typer.Option("--region", help="Only this region (comma list).")] = None,
     industry: Annotated[Optional[str], typer.Option("--industry", help="Only this industry (comma list).")] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="Only this status (comma list), e.g. following.")] = None,
-    stale: Annotated[Optional[int], typer.Option("--stale", min=0, help="No contact for at least this many days.")] = None,
+    stale: Annotated[Optional[int], typer.Option("--stale", min=0, max=DAYS_MAX, help="No contact for at least this many days.")] = None,
     search: Annotated[Optional[str], typer.Option("--search", help="Name, contact or phone contains this text.")] = None,
     incomplete: Annotated[bool, typer.Option("--incomplete", help="Only customers missing handbook fields.")] = False,
     sort: Annotated[Optional[str], typer.Option("--sort", help="name, grade, last_contact (stalest first) or created.")] = None,
@@ -255,7 +256,7 @@ def _print_sections(obj: dict, fmt: str) -> None:
 @app.command("show")
 def show(
     customer: CustomerArg,
-    visits: Annotated[int, typer.Option("--visits", min=0, help="How many recent visits to show.")] = 5,
+    visits: Annotated[int, typer.Option("--visits", min=0, max=ID_MAX, help="How many recent visits to show.")] = 5,
     format: FormatOpt = OutputFormat.table,
 ):
     """Show one customer: all fields, contacts, profile, grade history, ownership ledger, last visits.

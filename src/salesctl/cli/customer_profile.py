@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from salesctl.cli.common import command_context, fmt_value, read_text_option
+from salesctl.cli.options import DAYS_MAX, ID_MAX  # noqa: F401
 from salesctl.cli.options import (
     AllOpt,
     DryRunOpt,
@@ -80,7 +81,7 @@ def contact_list(customer: CustomerArg, format: FormatOpt = OutputFormat.table):
 
 @contact_app.command("edit")
 def contact_edit(
-    contact_id: Annotated[int, typer.Argument(help="Contact id (see `customer contact list`).")],
+    contact_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="Contact id (see `customer contact list`).")],
     name: Annotated[Optional[str], typer.Option("--name", help="The contact's name.")] = None,
     title: TitleOpt = None,
     phone: PhoneOpt = None,

@@ -43,6 +43,8 @@ def backup(path: Annotated[str, typer.Argument(help="Where to write the copy (a 
             target = backup_encrypted(ctx, path)
         else:
             target = backup_sqlite(ctx, path)
+    with command_context(write=True) as ctx:  # the copy is made from a read transaction; its audit entry commits here
+        ctx.audit("db.backup", "database", None, None, {"path": str(target), "encrypted": is_encrypted_url(ctx.url)})
     render.info(t("msg.backup_done", path=target))
 
 
@@ -57,9 +59,12 @@ def check(format: Annotated[str, typer.Option("--format", "-f", help="table or j
     from salesctl import render
     from salesctl.cli.common import command_context
     from salesctl.messages import t
+    from salesctl.errors import InvalidInput
     from salesctl.services.security.maintenance import check_database
 
-    with command_context() as ctx:
+    if format not in ("table", "json"):
+        raise InvalidInput(t("err.bad_choice", field="--format", value=format, accepted="table, json"))
+    with command_context(actor=False) as ctx:  # the tool for after a crash: an OS administrator need not be staff
         result = check_database(ctx)
     if format == "json":
         render.write(json.dumps(result, ensure_ascii=False) + "\n")

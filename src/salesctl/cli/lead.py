@@ -8,6 +8,7 @@ import typer
 
 from salesctl.cli.common import command_context, fmt_value
 from salesctl.cli.options import FormatOpt, LimitOpt, OutputFormat, YesOpt
+from salesctl.cli.options import DAYS_MAX, ID_MAX  # noqa: F401
 
 app = typer.Typer(help="Leads (线索) found by assistants, distributed by the manager: nearest region, best success rate.",
                   no_args_is_help=True)
@@ -141,7 +142,7 @@ def _ask(ranking) -> str | None:
 
 @app.command("assign")
 def assign(
-    lead_id: Annotated[int, typer.Argument(help="Lead id (see `salesctl lead list --open`).")],
+    lead_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="Lead id (see `salesctl lead list --open`).")],
     to: Annotated[Optional[str], typer.Option("--to", help="Give it to this rep (handle) instead of the top candidate.")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Print every candidate's scores (alone: a preview, nothing assigned).")] = False,
     yes: YesOpt = False,

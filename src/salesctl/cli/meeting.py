@@ -8,6 +8,7 @@ import typer
 
 from salesctl.cli.common import DefaultChangeGroup, command_context, fmt_value, read_text_option
 from salesctl.cli.options import DateOpt, FormatOpt, LimitOpt, OutputFormat, SinceOpt
+from salesctl.cli.options import DAYS_MAX, ID_MAX  # noqa: F401
 
 app = typer.Typer(help="The weekly meeting: minutes, action items followed to closure, agenda.", no_args_is_help=True)
 action_app = typer.Typer(cls=DefaultChangeGroup,
@@ -154,7 +155,7 @@ def actions(
     open_: Annotated[bool, typer.Option("--open", help="Only actions not done (carried ones count once).")] = False,
     owner: Annotated[Optional[str], typer.Option("--owner", help="Only this person's actions (handle).")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only open actions past their due date.")] = False,
-    meeting: Annotated[Optional[int], typer.Option("--meeting", help="Only this meeting's actions (id).")] = None,
+    meeting: Annotated[Optional[int], typer.Option("--meeting", min=1, max=ID_MAX, help="Only this meeting's actions (id).")] = None,
     manager: TeamManagerOpt = None,
     format: FormatOpt = OutputFormat.table,
 ):
@@ -175,7 +176,7 @@ def actions(
 
 @action_app.command("done")
 def action_done(
-    action_id: Annotated[int, typer.Argument(help="Action item id (see `meeting actions`).")],
+    action_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="Action item id (see `meeting actions`).")],
     note: Annotated[Optional[str], typer.Option("--note", help="How it was resolved.")] = None,
     format: FormatOpt = OutputFormat.table,
 ):

@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from salesctl.inputs import DAYS_MAX, ID_MAX  # noqa: F401  (the bounds of int options)
+
 
 class OutputFormat(str, Enum):
     table = "table"
@@ -32,7 +34,7 @@ WeekOpt = Annotated[Optional[str], typer.Option("--week", help="An ISO week: 202
 MonthOpt = Annotated[Optional[str], typer.Option("--month", help="A month: 2026-11, this, last.")]
 QuarterOpt = Annotated[Optional[str], typer.Option("--quarter", help="A quarter: 2026-Q4, this, last.")]
 SinceOpt = Annotated[Optional[str], typer.Option("--since", help="From this date on.")]
-LimitOpt = Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many rows.")]
+LimitOpt = Annotated[Optional[int], typer.Option("--limit", min=1, max=ID_MAX, help="At most this many rows.")]
 # Files with customer data are encrypted with the author's archive password unless both opt-out flags are given.
 PasswordFileOpt = Annotated[Optional[str], typer.Option(
     "--password-file", help="File holding your archive password (trailing newline ignored); else SALESCTL_ARCHIVE_PASSWORD or a prompt.")]

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from salesctl.cli.common import command_context, fmt_value
+from salesctl.cli.options import DAYS_MAX, ID_MAX  # noqa: F401
 from salesctl.cli.options import (
     AllOpt,
     CheckOpt,
@@ -130,7 +131,7 @@ def list_(
 
 @app.command("due")
 def due(
-    days: Annotated[int, typer.Option("--days", min=0, help="Also list what falls due in the next N days.")] = 0,
+    days: Annotated[int, typer.Option("--days", min=0, max=DAYS_MAX, help="Also list what falls due in the next N days.")] = 0,
     mine: MineOpt = False,
     team: TeamOpt = False,
     manager: ManagerOpt = None,

@@ -42,7 +42,7 @@ def language() -> str:
 CATALOGS = (
     "core", "customer", "visit", "deal", "report", "summary", "claim",
     "commission", "archive", "meeting", "imports", "matching",
-    "files", "handbook", "terminal", "contract", "notify",
+    "files", "handbook", "terminal", "contract", "notify", "robustness",
 )
 _messages: dict[str, tuple[str, str]] | None = None
 
@@ -69,13 +69,26 @@ def catalog() -> dict[str, tuple[str, str]]:
     return _messages
 
 
+CLIP_AT = 200  # a user value echoed in a message is cut to this many characters
+_NOT_CLIPPED = frozenset(("accepted", "columns", "fields", "flags", "highlighted", "example", "hint"))
+
+
+def clip(value, limit: int = CLIP_AT):
+    """A user-supplied value as a message may echo it: long text cut, with its length said."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit // 2]}…({len(value)} characters)"
+    return value
+
+
 def t(key: str, /, **fields) -> str:
     pair = catalog().get(key)
     if pair is None:
         text = key
     else:
         text = pair[1] if language() == "zh" else pair[0]
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    return text.format(**{k: v if k in _NOT_CLIPPED else clip(v) for k, v in fields.items()})
 
 
 def label(kind: str, value) -> str:

@@ -147,7 +147,7 @@ def create_customer(
         raise InvalidInput(t("customer.err.name_no_letters", flag="NAME", name=name))
     phone_value = normalize_phone(values["--phone"], "phone") if values["--phone"] else None
     status_key = validate_status(values["--status"]) if values["--status"] else "following"
-    grade_value = validate_grade(grade) if _clean(grade) else None
+    grade_value = validate_grade(grade) if grade is not None else None  # `--grade ''` is refused, not ignored
     email_value = validate_email(email)
     contact_email_value = validate_email(contact_email, "contact-email")
     website_value = validate_url(website)
@@ -254,6 +254,8 @@ class AddOutcome:
 
 def add_customer(ctx: Ctx, *, force_claim: bool = False, need: str | None = None, **fields) -> AddOutcome:
     """`customer add`: create_customer, or turn a duplicate into a claim request when --force-claim."""
+    if force_claim and not _clean(need):
+        raise InvalidInput(t("err.force_claim_need"))
     try:
         return AddOutcome(customer=create_customer(ctx, **fields))
     except DuplicateCustomer as exc:

@@ -25,7 +25,10 @@ class Duplicate:
 def find_duplicate(session, name: str, phones: list[str | None] = (), *, emails=(), credit_code: str | None = None,
                    exclude_id: int | None = None) -> Duplicate | None:
     """The customer that is the same company (services.customers.matching decides), or None."""
+    from salesctl.db import lock_uniqueness
     from salesctl.services.customers.matching import find_matches
+
+    lock_uniqueness(session, "customer")  # a concurrent add waits here, then sees this one's customer
 
     for match in find_matches(session, name, phones=phones, emails=emails, credit_code=credit_code,
                               exclude_id=exclude_id, possible=False):
@@ -36,6 +39,9 @@ def find_duplicate(session, name: str, phones: list[str | None] = (), *, emails=
 
 def find_possible(session, name: str, *, exclude_id: int | None = None) -> list:
     """The customers that may be the same company (a close trade name): candidates to confirm."""
+    from salesctl.db import lock_uniqueness
     from salesctl.services.customers.matching import find_matches
+
+    lock_uniqueness(session, "customer")
 
     return [m for m in find_matches(session, name, exclude_id=exclude_id) if m.match == "possible"]

@@ -10,6 +10,7 @@ from sqlmodel import select
 from salesctl.errors import InvalidInput, NotFound
 from salesctl.messages import t
 from salesctl.models import Customer
+from salesctl.inputs import is_id
 
 if TYPE_CHECKING:
     from salesctl.services.context import Ctx
@@ -38,7 +39,7 @@ def _find_customer(ctx: "Ctx", ref: str, field: str = "customer") -> Customer:
     if not value:
         raise InvalidInput(t("err.customer_empty", field=field))
     session = ctx.session
-    if value.isdigit():
+    if is_id(value):
         customer = session.get(Customer, int(value))
         if customer:
             return customer

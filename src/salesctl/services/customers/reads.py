@@ -95,8 +95,8 @@ def list_customers(
 ) -> Iterator[dict]:
     """Customers the actor may see, filtered; streamed from the database (never the whole table in memory)."""
     stmt, primary = _row_select()
-    grades = [validate_grade(g) for g in _csv_list(grade)]
-    statuses = [validate_status(s) for s in _csv_list(status)]
+    grades = [validate_grade(g) for g in _csv_list(grade)] or ([validate_grade(grade)] if grade is not None else [])
+    statuses = [validate_status(s) for s in _csv_list(status)] or ([validate_status(status)] if status is not None else [])
     if sort is not None and sort not in SORTS:
         raise InvalidInput(t("customer.err.bad_sort", value=sort, accepted=", ".join(SORTS)))
     if stale is not None and stale < 0:

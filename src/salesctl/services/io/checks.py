@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import select
 
 from salesctl.errors import Conflict, InvalidInput
+from salesctl.inputs import is_id
 from salesctl.messages import t
 from salesctl.models import Contact, Customer, Staff
 from salesctl.services.io.columns import Table
@@ -38,7 +39,7 @@ class StaffIndex:
     def find(self, ref: str, label: str) -> Staff:
         value = (ref or "").strip()
         person = self.by_handle.get(value)
-        if person is None and value.isdigit():
+        if person is None and is_id(value):
             person = self.by_id.get(int(value))
         if person is None:
             matches = self.by_name.get(value.lower(), [])
@@ -354,7 +355,7 @@ class CustomerIndex:
         value = cell_text(ref)
         if not value:
             raise RowError("missing", t("import.reason.missing", fields=label))
-        if value.lstrip("#").isdigit() and int(value.lstrip("#")) in self.by_id:
+        if is_id(value.lstrip("#")) and int(value.lstrip("#")) in self.by_id:
             return self.by_id[int(value.lstrip("#"))]
         ids = self.by_name.get(value)
         if ids and len(ids) == 1:

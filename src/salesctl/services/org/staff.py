@@ -31,6 +31,8 @@ ALLOWED_MANAGER_ROLES = {
 
 def resolve_actor(session, explicit: str | None) -> Staff:
     """--as, else SALESCTL_USER, else the config file's user, else the OS login name."""
+    if explicit is not None and not explicit.strip():  # `--as ''` is a mistake, not "the configured user"
+        raise InvalidInput(t("err.as_empty"))
     handle = explicit or os.environ.get("SALESCTL_USER") or config.load_config().get("user")
     if not handle:
         try:
@@ -43,6 +45,14 @@ def resolve_actor(session, explicit: str | None) -> Staff:
     if not staff.active:
         raise PermissionDenied(t("err.inactive_user", handle=handle))
     return staff
+
+
+def _contact_details(email: str | None, phone: str | None) -> tuple[str | None, str | None]:
+    """Staff e-mail and phone are checked as customers' are."""
+    from salesctl.services.customers.customers import validate_email
+    from salesctl.services.customers.normalize import normalize_phone
+
+    return validate_email(email, "email"), (normalize_phone(phone, "phone") if phone is not None else None)
 
 
 def validate_handle(handle: str) -> str:
@@ -136,6 +146,7 @@ def add_staff(
     role = validate_role(role)
     if not (name or "").strip():
         raise InvalidInput(t("err.name_required"))
+    email, phone = _contact_details(email, phone)
     boss = find_staff(session, manager, "manager") if manager else None
     _check_manager(session, role, boss)
     _check_rep_fields(role, region, industry)
@@ -202,7 +213,7 @@ def edit_staff(
     if email is not None:
         staff.email = _checked_email(email) or None
     if phone is not None:
-        staff.phone = phone or None
+        staff.phone = _contact_details(None, phone)[1] if phone else None
     if start_date is not None:
         if staff.id == ctx.actor.id and ctx.actor.role not in SEES_ALL:
             raise PermissionDenied(t("err.denied", what=t("err.what.own_role")))

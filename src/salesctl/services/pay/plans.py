@@ -380,6 +380,8 @@ def load_plan_file(path: str | Path, field: str = "plan") -> PlanBook:
         raise InvalidInput(t("commission.err.no_file", field=field, path=path)) from None
     except OSError as exc:
         raise InvalidInput(t("commission.err.unreadable", field=field, path=path, error=exc.strerror)) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(t("err.not_utf8", field=field, path=path, offset=exc.start)) from None
     return parse_plan_text(text, path)
 
 

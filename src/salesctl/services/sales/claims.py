@@ -28,6 +28,7 @@ from salesctl.models import MANAGER_ROLES, Customer, Lead, OwnershipEntry, Staff
 from salesctl.permissions import SEES_ALL, is_manager_of, require_see_customer, resolve_scope, scope_clause
 from salesctl.services.context import Ctx
 from salesctl.services.customers.ownership import GRANTING, change_owner, record_entry
+from salesctl.inputs import is_id
 
 
 CLAIMANT_ROLES = ("rep",) + MANAGER_ROLES
@@ -143,7 +144,7 @@ def _find_existing(ctx: Ctx, ref: str, phone: str | None) -> Customer | None:
     from salesctl.services.customers.normalize import normalize_phone
 
     value = ref.strip()
-    if value.isdigit():
+    if is_id(value):
         customer = ctx.session.get(Customer, int(value))
         if customer is None:
             raise NotFound(t("claim.err.no_customer_id", id=value))

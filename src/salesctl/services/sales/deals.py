@@ -24,6 +24,7 @@ from salesctl.permissions import Scope, require_act_for, require_see_staff, scop
 from salesctl.services.context import Ctx
 from salesctl.services.customers.lookup import find_customer
 from salesctl.services.sales.visits import owner_for_writing
+from salesctl.inputs import is_id, is_id_text
 
 # stable English keys (used in JSON) and the Chinese names users may type
 STAGE_KEYS = {1: "information", 2: "project", 3: "negotiation", 4: "purchase", 5: "after_sales"}
@@ -54,7 +55,7 @@ def accepted_stages() -> str:
 def parse_stage(text: str | int, flag: str = "--to") -> int:
     """A stage by number, English key or Chinese name."""
     value = str(text).strip()
-    if value.isdigit() and int(value) in STAGE_KEYS:
+    if is_id_text(value) and int(value) in STAGE_KEYS:
         return int(value)
     lowered = value.lower().replace("_", " ")
     for number, key in STAGE_KEYS.items():
@@ -87,7 +88,7 @@ def parse_lost_reason(text: str | None) -> str:
 # --------------------------------------------------------------------------- lookups
 def get_deal(ctx: Ctx, ref: str | int) -> Deal:
     value = str(ref).strip().lstrip("#")
-    if not value.isdigit():
+    if not is_id(value):
         raise InvalidInput(t("deal.err.bad_id", value=ref))
     deal = ctx.session.get(Deal, int(value))
     if deal is None:

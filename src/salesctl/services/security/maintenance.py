@@ -25,8 +25,15 @@ def backup_sqlite(ctx: Ctx, path: str) -> Path:
         raise Conflict(t("err.path_exists", path=target))
     if not target.parent.is_dir():
         raise InvalidInput(t("err.path_no_folder", folder=target.parent))
+    import os
     import sqlite3
 
+    try:  # created owner-only before any customer data is in it
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise Conflict(t("err.path_exists", path=target)) from None
+    except OSError as exc:
+        raise InvalidInput(t("err.file_unreadable", field="path", path=target, error=exc.strerror)) from None
     source = ctx.session.connection().connection.dbapi_connection
     dest = sqlite3.connect(str(target))
     try:

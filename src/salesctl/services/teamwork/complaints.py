@@ -42,6 +42,7 @@ from salesctl.permissions import (
 from salesctl.services.context import Ctx
 from salesctl.directory import find_staff
 from salesctl.services.customers.lookup import find_customer
+from salesctl.inputs import is_id_text
 
 CHANNELS = ("phone", "visit", "email", "other")
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -71,7 +72,7 @@ def parse_satisfaction(value: str | None) -> int:
     if value is None or not str(value).strip():
         raise InvalidInput(t("complaint.err.satisfaction_required"))
     text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= 5:
+    if not is_id_text(text) or not 1 <= int(text) <= 5:
         raise InvalidInput(t("complaint.err.bad_satisfaction", value=value))
     return int(text)
 

@@ -46,6 +46,7 @@ from salesctl.permissions import (
 )
 from salesctl.services.context import Ctx
 from salesctl.directory import find_staff
+from salesctl.inputs import is_id
 
 TEAM_ROLES = MANAGER_ROLES + SEES_ALL  # whose team can hold a meeting
 DEFAULT_DUE_DAYS = 7  # an action with no due date is due at the next meeting
@@ -55,7 +56,7 @@ ACTIVE_COMPLAINT = ("open", "in_progress", "resolved")
 # --------------------------------------------------------------------------- policy: when the meeting is
 def meeting_slot() -> tuple[int, time]:
     """(weekday index, local time) of the weekly meeting, from the policy's [meeting] section."""
-    from salesctl.periods import _weekday_index
+    from salesctl.periods import _weekday_index, parse_time_of_day
     from salesctl.policy import section
 
     policy = section("meeting")
@@ -65,9 +66,8 @@ def meeting_slot() -> tuple[int, time]:
         raise InvalidInput(t("meeting.err.policy_weekday", value=day_text))
     time_text = str(policy.get("time", "17:00"))
     try:
-        hh, mm = time_text.split(":")
-        at = time(int(hh), int(mm))
-    except ValueError:
+        at = parse_time_of_day(time_text, "meeting.time")
+    except InvalidInput:
         raise InvalidInput(t("meeting.err.policy_time", value=time_text)) from None
     return idx, at
 
@@ -230,14 +230,16 @@ def create_meeting(ctx: Ctx, *, day: date | None, chair: str | None, manager: st
     if outside:
         raise InvalidInput(t("handbook.err.owner_outside_team", field=field, handles=", ".join("@" + h for h in outside),
                              team=team.handle))
+    iso_year, iso_week, _ = meeting_day.isocalendar()
+    week = f"{iso_year}-W{iso_week:02d}"  # a unique index keeps one meeting per team per week
     existing = session.exec(
-        select(Meeting).where(Meeting.team_manager_id == team.id, Meeting.held_at == held_at)
+        select(Meeting).where(Meeting.team_manager_id == team.id, Meeting.week == week)
     ).first()
     if existing is not None:
         raise Conflict(t("meeting.err.exists", team=team.handle, day=meeting_day, id=existing.id))
 
     meeting = Meeting(team_manager_id=team.id, chair_id=chair_person.id, held_at=held_at, minutes=minutes,
-                      created_by_id=ctx.actor.id, created_at=ctx.now)
+                      created_by_id=ctx.actor.id, created_at=ctx.now, week=week)
     session.add(meeting)
     session.flush()
     ctx.audit("meeting.new", "meeting", meeting.id, None, meeting)
@@ -418,7 +420,7 @@ def meeting_detail(ctx: Ctx, ref: str | None) -> dict:
     """One meeting (by id; default the latest of the acting user's team) with its actions."""
     session = ctx.session
     if ref:
-        if not ref.strip().isdigit():
+        if not is_id(ref.strip()):
             raise InvalidInput(t("meeting.err.bad_ref", ref=ref))
         meeting = session.get(Meeting, int(ref))
         if meeting is None:
