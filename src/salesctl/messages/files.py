@@ -28,4 +28,14 @@ MESSAGES = {
     "export.col.to_owner": ("To owner", "新负责人"),
     "export.col.need": ("Need", "需求"),
     "export.col.ref_id": ("Reference", "关联编号"),
+    # policy files
+    "policy.err.unknown": ("unknown key{hint}; valid keys here: {keys}", "未知的键{hint}；此处可用的键：{keys}"),
+    "policy.err.did_you_mean": (" (did you mean {key}?)", "（是否想写 {key}？）"),
+    "policy.err.value": ("{value} is not accepted: {reason}", "{value} 不被接受：{reason}"),
+    "policy.err.more": ("; and {count} more problem(s): see `salesctl policy check {path}`",
+                        "；另有 {count} 处问题：见 `salesctl policy check {path}`"),
+    "policy.err.grading_order": ("a_within_days ({a}) ≤ b_within_days ({b}) ≤ c_within_days ({c}) is needed",
+                                 "需要 a_within_days（{a}）≤ b_within_days（{b}）≤ c_within_days（{c}）"),
+    "policy.err.problems": ("{path}: {count} problem(s) in the policy file", "{path}：策略文件有 {count} 处问题"),
+    "policy.msg.ok": ("{path}: the policy file is valid", "{path}：策略文件有效"),
 }
