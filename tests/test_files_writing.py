@@ -4,13 +4,11 @@ LibreOffice reads right (with --out, and with --bom on stdout), no formula injec
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 
 import pytest
 
-from conftest import query
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_office = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
