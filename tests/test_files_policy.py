@@ -61,3 +61,20 @@ def test_a_bad_policy_in_use_exits_2_instead_of_a_traceback(demo, cli, tmp_path,
     result = cli("customer", "regrade", "--auto", "--dry-run")
     assert result.exit_code == 2, result
     assert f"{path}:2: grading.a_within_days" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_commission_plan_check_lists_every_error_at_once(org, cli, tmp_path):
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "data" / "commission.toml").read_text(encoding="utf-8")
+    text = text.replace('basis = "collected"', 'basis = "collectedd"', 1).replace(
+        'mode = "marginal"', 'mode = "wholesale"\nbonus = "1"', 1)
+    path = tmp_path / "plan.toml"
+    path.write_text(text, encoding="utf-8")
+    result = cli("commission", "plan", "check", str(path), as_="dir")
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("plan.toml:") and ": basis:" in lines[0]
+    assert ": mode:" in lines[1] and ": bonus: unknown key" in lines[2]
+    assert result.stderr.startswith("error: plan.toml: 3 problems")

@@ -38,4 +38,6 @@ MESSAGES = {
                                  "需要 a_within_days（{a}）≤ b_within_days（{b}）≤ c_within_days（{c}）"),
     "policy.err.problems": ("{path}: {count} problem(s) in the policy file", "{path}：策略文件有 {count} 处问题"),
     "policy.msg.ok": ("{path}: the policy file is valid", "{path}：策略文件有效"),
+    "commission.err.plan_problems": ("{path}: {count} problems in the plan file (listed above)",
+                                     "{path}：方案文件有 {count} 处问题（见上）"),
 }
