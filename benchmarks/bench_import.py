@@ -81,7 +81,7 @@ def make_rows(count: int, seed: int) -> list[list[str]]:
         names.add(base)
         name = base + rng.choice(g.LEGAL_FORMS)
         while True:
-            phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+            phone = f"1{rng.choice('38')}{rng.randrange(10**9):09d}"  # 13x/18x: all valid mobile ranges
             if phone not in used_phones:
                 break
         used_phones.add(phone)

@@ -81,7 +81,8 @@ def test_a_customer_data_file_is_encrypted_with_the_authors_password(book, cli, 
     office.decrypt(plain)
     ws = openpyxl.load_workbook(plain).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:5] == ("id", "name", "contact", "title", "phone") and [r[1] for r in rows[1:]] == ["甲有限公司", "乙有限公司"]
+    # headings in the display language (English here)
+    assert rows[0][:5] == ("ID", "Customer name", "Contact person", "Title", "Phone") and [r[1] for r in rows[1:]] == ["甲有限公司", "乙有限公司"]
     again = cli("export", "customers", "--out", str(out), "--password-file", pw, as_="rep_a1")
     assert again.exit_code == 5 and "--force" in again.stderr
     assert cli("export", "customers", "--out", str(out), "--password-file", pw, "--force", as_="rep_a1").exit_code == 0

@@ -40,6 +40,9 @@ def _load(override_path: str | None) -> dict:
 
     policy = _read(shipped_data_dir() / "policy.toml")
     if override_path:
+        from salesctl.policy_schema import validate_policy_file
+
+        validate_policy_file(override_path)  # one schema: unknown keys, wrong types, ranges (exit 2, file:line: key)
         policy = _merge(policy, _read(Path(override_path).expanduser()))
     return policy
 

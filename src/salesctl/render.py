@@ -8,7 +8,6 @@ a header row. Tables use Rich on a terminal and plain aligned text when piped.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import sys
@@ -220,14 +219,11 @@ def emit_rows(
     """Print rows; JSON and CSV stream (rows may be a generator). Returns the row count."""
     if fmt == "json":
         return _json_stream(rows)
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow([c.key for c in columns])
-        count = 0
-        for row in rows:
-            writer.writerow([csv_value(row.get(c.key)) for c in columns])
-            count += 1
-        return count
+    if fmt == "csv":  # the one CSV writer (formula injection neutralised)
+        from salesctl.spreadsheet import write_csv
+
+        keys = [c.key for c in columns]
+        return write_csv(sys.stdout, keys, ([row.get(k) for k in keys] for row in rows), convert=csv_value)
     materialised = list(rows)
     body = [[cell(r.get(c.key), c.kind) for c in columns] for r in materialised]
     foot = [cell(totals.get(c.key), c.kind) for c in columns] if totals else None
@@ -345,9 +341,9 @@ def emit_object(obj: dict, fmt: str, table: Callable[[dict], None] | None = None
     if fmt == "csv":
         flat = {k: v for k, v in obj.items() if not isinstance(v, (list, dict))}
         keys = [c.key for c in columns] if columns else list(flat)
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(keys)
-        writer.writerow([csv_value(flat.get(k)) for k in keys])
+        from salesctl.spreadsheet import write_csv
+
+        write_csv(sys.stdout, keys, [[flat.get(k) for k in keys]], convert=csv_value)
         return
     if table is not None:
         table(obj)

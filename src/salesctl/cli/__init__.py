@@ -78,6 +78,7 @@ COMMANDS = (
     ("archive", "archive"),
     ("import", "imports"),
     ("export", "export"),
+    ("policy", "policy_cmd"),
     ("audit", "audit_cmd"),
 )
 

@@ -77,14 +77,30 @@ def plan_show(
 
 @plan_app.command("check")
 def plan_check(file: Annotated[str, typer.Argument(help="The plan TOML to check.")]):
-    """Check a plan file; errors name the file, line and key (exit 2).
+    """Check a plan file; every error at once, each naming the file, line and key (exit 2).
 
     Example: salesctl commission plan check my-plan.toml
     """
+    from pathlib import Path
+
     from salesctl import render
+    from salesctl.errors import InvalidInput
     from salesctl.messages import t
     from salesctl.services.pay import plans as svc
+    from salesctl.services.pay.plan_check import plan_problems
 
+    path = Path(file).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError:
+        text = None  # load_plan_file says why
+    problems = plan_problems(text, path) if text is not None else []
+    if len(problems) > 1:
+        for problem in problems:
+            render.write(f"{problem}\n")
+        raise InvalidInput(t("commission.err.plan_problems", path=path.name, count=len(problems)))
+    if problems:
+        raise InvalidInput(problems[0])
     book = svc.load_plan_file(file, "file")
     names = ", ".join(p.name for p in book.plans())
     render.write(t("commission.msg.plan_ok", file=file, count=len(book.plans()), names=names) + "\n")

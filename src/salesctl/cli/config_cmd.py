@@ -56,6 +56,10 @@ def set_(key: Annotated[str, typer.Argument(help="user, db, lang, policy, commis
 
         validate_setting(key, value)
     config.refuse_password(key, value)
+    if key == "policy":  # the policy schema checks the file before it is configured
+        from salesctl.policy_schema import validate_policy_file
+
+        validate_policy_file(value)
     path = config.set_value(key, value)
     render.info(t("msg.config_set", key=key, path=path))
 

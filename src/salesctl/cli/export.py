@@ -23,6 +23,10 @@ def export(
     no_encrypt: NoEncryptOpt = False,
     understood: UnderstandUnencryptedOpt = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing --out file.")] = False,
+    bom: Annotated[bool, typer.Option("--bom", help="CSV on stdout with a UTF-8 BOM, for a redirect meant for Excel "
+                                                    "(--out files always have it).")] = False,
+    raw: Annotated[bool, typer.Option("--raw", help="Write cells as they are: no leading ' before =, +, -, @ "
+                                                    "(for scripts; such a file is unsafe to open in Excel).")] = False,
 ):
     """Export a table as CSV, JSON or XLSX: to stdout, or to a file encrypted with your archive password.
 
@@ -54,6 +58,12 @@ def export(
                 sys.stdout.buffer.write(payload)
                 sys.stdout.buffer.flush()
                 return
+            if fmt == "csv":
+                from salesctl.spreadsheet import write_csv
+
+                write_csv(sys.stdout, list(data.keys), ([row.get(k) for k in data.keys] for row in data.rows),
+                          raw=raw, bom=bom, convert=render.csv_value)
+                return
             rows = ({k: row.get(k) for k in data.keys} for row in data.rows)
             render.emit_rows(rows, [Column(k) for k in data.keys], fmt)
         return
@@ -76,7 +86,7 @@ def export(
         data = svc.open_export(ctx, spec)
         if spec.customer_data:
             if no_encrypt:
-                payload, rows = svc.file_bytes(data, fmt, ctx.clock)
+                payload, rows = svc.file_bytes(data, fmt, ctx.clock, raw=raw)
                 xlsx = None
             else:
                 xlsx, rows = svc.xlsx_bytes(data, ctx.clock)
@@ -84,7 +94,7 @@ def export(
             encrypted = files.write_customer_file(ctx, target, xlsx, payload, secret=secret, no_encrypt=no_encrypt,
                                                     understood=understood, what=f"export {spec.name}", rows=rows)
         else:
-            payload, rows = svc.file_bytes(data, fmt, ctx.clock)
+            payload, rows = svc.file_bytes(data, fmt, ctx.clock, raw=raw)
             files.write_file(target, payload, files.PLAIN_MODE)
             encrypted = False
     render.write(f"{target}\n")

@@ -52,7 +52,8 @@ def bulk_insert(session, table, rows: Iterable[dict], batch: int = 20_000, progr
     names = list(first[0])
     compiled = insert(table).values({name: bindparam(name) for name in names}).compile(dialect=dialect)
     positional = bool(compiled.positional)
-    order = list(compiled.positiontup) if positional else names
+    # the statement's own parameters: the rows' keys, and columns with a Python-side default the rows leave out
+    order = list(compiled.positiontup) if positional else list(compiled.binds)
     processors = []
     for name in order:
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)

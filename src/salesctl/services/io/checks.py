@@ -288,6 +288,20 @@ class DuplicateIndex:
             self.file_phones.setdefault(phone_key, row)
 
 
+def check_duplicate(dupes: DuplicateIndex, prepared: PreparedCustomer, row: int):
+    """The import's one call to the duplicate check (the matcher of services.customers may replace the index):
+    ("archive", (customer id, matched on)), ("file", (earlier row, matched on)), or None — and a row that is
+    no duplicate is remembered for the rows after it."""
+    hit = dupes.existing(prepared.name_norm, prepared.phone_key)
+    if hit is not None:
+        return "archive", hit
+    twin = dupes.in_file(prepared.name_norm, prepared.phone_key)
+    if twin is not None:
+        return "file", twin
+    dupes.add(prepared.name_norm, prepared.phone_key, row)
+    return None
+
+
 def describe_duplicates(session, ids: Iterable[int]) -> dict[int, tuple[str, str | None, datetime | None]]:
     """{id: (name, owner handle, first report time)}: all a duplicate refusal may reveal (SPEC 1.6)."""
     from sqlalchemy.orm import aliased

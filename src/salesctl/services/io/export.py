@@ -13,8 +13,6 @@ status, …, owner), so an export can be edited and imported again.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -292,13 +290,13 @@ def _cell(value):
     return csv_value(value)
 
 
-def csv_bytes(export: Export) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(export.keys)
-    for row in export.rows:
-        writer.writerow([_cell(row.get(k)) for k in export.keys])
-    return out.getvalue().encode("utf-8-sig")  # with the BOM Excel opens UTF-8 right
+def csv_bytes(export: Export, *, raw: bool = False) -> bytes:
+    """A CSV file (UTF-8 with BOM, CRLF) through the one CSV writer: formula injection neutralised unless raw."""
+    from salesctl.render import csv_value
+    from salesctl.spreadsheet import csv_file_bytes
+
+    keys = export.keys
+    return csv_file_bytes(list(keys), ([row.get(k) for k in keys] for row in export.rows), raw=raw, convert=csv_value)
 
 
 def json_bytes(export: Export) -> bytes:
@@ -308,30 +306,60 @@ def json_bytes(export: Export) -> bytes:
     return (json.dumps(rows, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def xlsx_bytes(export: Export, clock) -> tuple[bytes, int]:
-    """A one-sheet workbook (services.archive.table_workbook): datetimes local, money and dates as values."""
-    from datetime import datetime
+# enumerations shown in the reader's language in a workbook: (table, column) → label kind (messages <kind>.<value>)
+ENUMS = {("customers", "status"): "customer_status", ("deals", "status"): "deal_status",
+         ("deals", "lost_reason"): "deal_lost", ("visits", "kind"): "visit_kind", ("staff", "role"): "role"}
 
+
+def heading(key: str) -> str:
+    """A column's heading in the display language (export.col.<key>, else archive.col.<key>, else col.<key>)."""
+    from salesctl.messages import catalog
+
+    names = catalog()
+    for prefix in ("export.col.", "archive.col.", "col."):
+        if prefix + key in names:
+            return t(prefix + key)
+    return key
+
+
+def xlsx_bytes(export: Export, clock) -> tuple[bytes, int]:
+    """A one-sheet workbook (io.workbook.table_workbook) in the display language: headings and enumeration
+    values translated, datetimes local, money numbers and dates dates."""
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from salesctl.messages import label as enum_label
     from salesctl.services.io.workbook import table_workbook
 
+    enums = [ENUMS.get((export.spec.name, key)) for key in export.keys]
     rows = []
+    kinds = ["text"] * len(export.keys)
     for row in export.rows:
         out = []
-        for key in export.keys:
+        for i, key in enumerate(export.keys):
             value = row.get(key)
             if isinstance(value, datetime):
                 value = clock.local(value).replace(tzinfo=None)
+                kinds[i] = "datetime"
+            elif isinstance(value, date):
+                kinds[i] = "date"
+            elif isinstance(value, Decimal):
+                kinds[i] = "money"
+            elif isinstance(value, bool):
+                value = t("yes") if value else t("no")
             elif isinstance(value, (list, dict)):
                 value = _cell(value)
+            elif enums[i] and isinstance(value, str):
+                value = enum_label(enums[i], value)
             out.append(value)
         rows.append(out)
-    return table_workbook(list(export.keys), rows, export.spec.name), len(rows)
+    return table_workbook([heading(k) for k in export.keys], rows, export.spec.name, kinds), len(rows)
 
 
-def file_bytes(export: Export, fmt: str, clock) -> tuple[bytes, int | None]:
+def file_bytes(export: Export, fmt: str, clock, *, raw: bool = False) -> tuple[bytes, int | None]:
     if fmt == "xlsx":
         return xlsx_bytes(export, clock)
     materialised = list(export.rows)
     export.rows = materialised
-    data = csv_bytes(export) if fmt == "csv" else json_bytes(export)
+    data = csv_bytes(export, raw=raw) if fmt == "csv" else json_bytes(export)
     return data, len(materialised)

@@ -34,6 +34,7 @@ from salesctl.models import Contact, Customer, GradeChange, OwnershipEntry, Visi
 from salesctl.services.io.bulk import allocate_ids, bulk_insert
 from salesctl.services.io.checks import (
     CustomerIndex, CustomerValidator, DuplicateIndex, PreparedCustomer, StaffIndex, WriteCheck, _row_values, _txt,
+    check_duplicate,
     default_owner, describe_duplicates, duplicate_reason,
 )
 from salesctl.services.io.columns import Table
@@ -66,18 +67,18 @@ def import_customers(ctx, table: Table, *, owner: str | None = None, on_duplicat
         except RowError as exc:
             report.add(RowResult(number, "rejected", _txt(row.get("name")), exc.reason, exc.code, values))
         else:
-            hit = dupes.existing(prepared.name_norm, prepared.phone_key)
-            twin = None if hit else dupes.in_file(prepared.name_norm, prepared.phone_key)
-            if hit is not None:
+            found = check_duplicate(dupes, prepared, number)
+            if found is not None and found[0] == "archive":
+                hit = found[1]
                 result = RowResult(number, "duplicate", prepared.name, None, "duplicate", values)
                 existing_hits.append((result, hit[0], hit[1], prepared.owner_id or prepared.reporter_id))
                 report.add(result)
-            elif twin is not None:
+            elif found is not None:
+                twin = found[1]
                 report.add(RowResult(number, "duplicate", prepared.name,
                                      t("import.reason.same_as_row", row=twin[0], on=twin[1]), "duplicate_in_file",
                                      values))
             else:
-                dupes.add(prepared.name_norm, prepared.phone_key, number)
                 accepted.append(prepared)
                 if prepared.missing:
                     report.add(RowResult(number, "incomplete", prepared.name,
@@ -157,8 +158,7 @@ def write_customers(ctx, prepared: list[PreparedCustomer], *, progress: Progress
         moment = when.get(item.row)
         if moment is not None:
             item.customer["reported_at"] = item.customer["created_at"] = moment
-    with_contact = sum(1 for item in prepared if item.contact is not None)
-    progress.phase(t("import.progress.writing"), 3 * len(prepared) + with_contact)
+    progress.phase(t("import.progress.writing"), len(prepared))  # counts customers, not the rows behind them
 
     # generators, written one batch at a time: four lists of 100,000 dicts would be most of the memory
     def contacts():
@@ -184,9 +184,9 @@ def write_customers(ctx, prepared: list[PreparedCustomer], *, progress: Progress
                    "visit_id": None}
 
     bulk_insert(session, Customer.__table__, (item.customer for item in prepared), progress=progress)
-    bulk_insert(session, Contact.__table__, contacts(), progress=progress)
-    bulk_insert(session, OwnershipEntry.__table__, ledger(), progress=progress)
-    bulk_insert(session, GradeChange.__table__, grades(), progress=progress)
+    bulk_insert(session, Contact.__table__, contacts())
+    bulk_insert(session, OwnershipEntry.__table__, ledger())
+    bulk_insert(session, GradeChange.__table__, grades())
     return ids
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -157,11 +155,8 @@ def problem_rows(report: ImportReport) -> tuple[list[str], list[list]]:
 
 
 def problem_csv(report: ImportReport) -> bytes:
+    """The errors file as CSV (the one CSV writer: UTF-8 with BOM, CRLF, formula injection neutralised)."""
+    from salesctl.spreadsheet import csv_file_bytes
+
     headers, rows = problem_rows(report)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 CSV right only with the BOM
-
-
+    return csv_file_bytes(headers, rows)

@@ -116,6 +116,8 @@ def _unwrap(value: str) -> str:
     # ="0123" is how some exporters keep leading zeros: the text inside
     if len(value) > 3 and value.startswith('="') and value.endswith('"'):
         return value[2:-1]
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":  # a cell our CSV writer neutralised
+        return value[1:]
     return value
 
 
@@ -123,7 +125,7 @@ def read_csv_text(text_value: str, delimiter: str | None = None) -> tuple[list[t
     delimiter = delimiter or _sniff_delimiter(text_value)
     rows: list[tuple[int, list]] = []
     reader = csv.reader(io.StringIO(text_value, newline=""), delimiter=delimiter)
-    wrapped = '="' in text_value
+    wrapped = '="' in text_value or "'" in text_value
     for number, values in enumerate(reader, start=1):
         if not values or not "".join(values).strip():
             continue
