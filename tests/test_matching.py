@@ -216,3 +216,50 @@ def test_merge_refusals(twins, fuda, cli):
     other = cli("customer", "merge", str(keep), str(drop), "--owner", "rep_a1", as_="mgr_b")
     assert other.exit_code == 3
     assert query(fuda, "select count(*) from customer where merged_into_id is not null") == [(0,)]
+
+
+# --------------------------------------------------------------------------- imports use the matcher
+def test_import_finds_the_same_company_in_the_archive_and_in_the_file(fuda, cli, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_text("客户名称,联系人,职务,手机,状态\r\n"
+                    "东莞市富达模具有限公司,李四,经理,13700000001,跟进中\r\n"       # 2: the archive's 东莞富达模具
+                    "苏州华强电子有限公司,王五,经理,13700000002,跟进中\r\n"         # 3: new
+                    "華強電子（吴江）有限公司,赵六,经理,13700000003,跟进中\r\n"     # 4: row 3's branch
+                    "上海富达物流有限公司,钱七,经理,13700000004,跟进中\r\n",        # 5: another company
+                    encoding="utf-8")
+    result = cli("import", "customers", str(path), "--partial", "--format", "json", as_="rep_a1")
+    assert result.exit_code == 0, result
+    doc = result.json()
+    problems = {p["row"]: (p["status"], p["code"], p["reason"]) for p in doc["problems"]}
+    assert problems[2][:2] == ("duplicate", "duplicate") and "东莞富达模具有限公司" in problems[2][2]
+    assert problems[4][:2] == ("duplicate", "duplicate_in_file") and "3" in problems[4][2]
+    assert set(problems) == {2, 4}
+    stored = query(fuda, "select name, trade_key, region_key from customer where name in "
+                         "('苏州华强电子有限公司', '上海富达物流有限公司') order by name")
+    assert stored == [("上海富达物流有限公司", "富达", "31"), ("苏州华强电子有限公司", "华强", "3205")]
+
+
+# --------------------------------------------------------------------------- migration 0005
+def test_migration_0005_fills_the_keys_of_existing_customers(fuda, cli):
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from salesctl.migrations.runner import alembic_config
+
+    assert add(cli, "東莞富達模具廠", "rep_b1", "--not-duplicate", phone=_new_phone(10)).exit_code == 5  # same
+    engine = create_engine(fuda)
+    command.downgrade(alembic_config(engine), "0001")
+    with engine.begin() as conn:  # as 0.1.0 stored them: English suffixes cut without a word boundary
+        conn.execute(text("update customer set name_norm = 'cis' where name = 'Cisco'"))
+        conn.execute(text("insert into customer (name, name_norm, status, grade, incomplete, created_at, updated_at) "
+                          "values ('東莞富達模具有限公司', '東莞富達模具', 'following', 'D', 1, "
+                          "'2026-11-01 00:00:00.000000', '2026-11-01 00:00:00.000000')"))
+    engine.dispose()
+    result = cli("customer", "duplicates", "--all", "--format", "json", as_="dir")  # upgrades on the way
+    assert result.exit_code == 0, result
+    assert "0001" in result.stderr
+    rows = query(fuda, "select name, name_norm, trade_key, region_key from customer order by id")
+    assert rows[0] == ("东莞富达模具有限公司", "东莞富达模具", "富达", "4419")
+    assert rows[1] == ("Cisco", "cisco", "cisco", None)
+    assert rows[2][0] == "東莞富達模具有限公司" and rows[2][1].startswith("东莞富达模具~") and rows[2][2] == "富达"
+    assert [(r["keep_name"], r["drop_name"]) for r in result.json()] == [("东莞富达模具有限公司", "東莞富達模具有限公司")]

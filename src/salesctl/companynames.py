@@ -37,7 +37,7 @@ CN_INDUSTRY = tuple(sorted({
     "化学", "农业", "牧业", "渔业", "林业", "矿业", "商业", "工业", "产业", "电缆", "线缆", "半导体", "集成电路",
     "云计算", "人工智能", "工贸", "实业发展", "科技发展", "汽车配件", "汽配", "配件", "零部件", "家电", "日用品",
     "化妆品", "饮料", "乳业", "酒业", "茶业", "药业", "鞋业", "纸业", "木业", "钢结构", "不锈钢", "铝业", "铜业",
-    "数字", "光纤", "光缆", "客车", "重科", "机器人", "电池", "装备", "光能", "毛织", "超市", "商场", "百货", "药房", "药店", "门诊", "医院", "诊所", "学校", "培训", "热能", "暖通", "空调", "制冷", "安防", "消防", "检测", "认证", "人力资源", "劳务", "租赁", "典当", "担保",
+    "玩具", "地产", "高科", "绿能", "动力", "终端", "数字", "光纤", "光缆", "客车", "重科", "机器人", "电池", "装备", "光能", "毛织", "超市", "商场", "百货", "药房", "药店", "门诊", "医院", "诊所", "学校", "培训", "热能", "暖通", "空调", "制冷", "安防", "消防", "检测", "认证", "人力资源", "劳务", "租赁", "典当", "担保",
 }, key=len, reverse=True))
 EN_FORMS = (
     ("company", "limited"), ("co", "ltd"), ("co", "limited"), ("pte", "ltd"), ("pty", "ltd"), ("private", "limited"),
@@ -123,6 +123,8 @@ def _regions() -> tuple[dict[str, str], dict[str, list[str]]]:
                     upper.setdefault(key, prefix)
         else:
             lower.setdefault(name, []).append(prefix)
+            if name.endswith("市") and len(name) >= 3:  # 县级市 (义乌, 昆山): written without 市 at the start too
+                upper.setdefault(name[:-1], prefix)
             if short != name and len(short) >= 2:
                 lower.setdefault("~" + short, []).append(prefix)  # a short district name: only after its city
     upper.setdefault("中国", "")
@@ -213,7 +215,7 @@ def _cut_forms_cn(text: str) -> tuple[str, str, str]:
     """'东莞富达模具有限公司长安分公司' → ('东莞富达模具', '有限公司', '长安')."""
     form, branch = "", ""
     for _ in range(3):
-        hit = next((f for f in CN_FORMS if text.endswith(f) and len(text) > len(f)), None)
+        hit = _suffix(text, _FORM_SET, _FORM_LENGTHS, 1)
         if hit is None:
             break
         text = text[: -len(hit)]
@@ -230,10 +232,25 @@ def _cut_forms_cn(text: str) -> tuple[str, str, str]:
     return text, form, branch
 
 
+def _suffix(text: str, words: frozenset, lengths: tuple[int, ...], keep: int) -> str | None:
+    """The longest word of `words` that `text` ends with, leaving at least `keep` characters."""
+    size = len(text)
+    for n in lengths:
+        if size - n >= keep and text[-n:] in words:
+            return text[-n:]
+    return None
+
+
+_INDUSTRY_SET = frozenset(CN_INDUSTRY)
+_INDUSTRY_LENGTHS = tuple(sorted({len(w) for w in CN_INDUSTRY}, reverse=True))
+_FORM_SET = frozenset(CN_FORMS)
+_FORM_LENGTHS = tuple(sorted({len(w) for w in CN_FORMS}, reverse=True))
+
+
 def _cut_industry_cn(text: str) -> tuple[str, str]:
     industry = ""
     while len(text) > 2:
-        hit = next((w for w in CN_INDUSTRY if text.endswith(w) and len(text) - len(w) >= 2), None)
+        hit = _suffix(text, _INDUSTRY_SET, _INDUSTRY_LENGTHS, 2)
         if hit is None and len(text) >= 4 and text[-1] == "业":
             hit = text[-2:]
         if hit is None:
