@@ -263,10 +263,10 @@ def fit_columns(columns: list, body: list, foot, width: int | None, *, rich: boo
         head = max(wcswidth(columns[i].heading()), 1) + (0 if rich else 2)
         return max([head] + [max(wcswidth(r[i]), 0) for r in rows])
 
-    widths = [col_width(i) for i in range(len(columns))]
     kept = [c.keep for c in columns]
-    if not any(kept):
-        kept = [i < 2 for i in range(len(columns))]
+    if not any(kept):  # a table opts in by marking the columns it keeps
+        return columns, body, foot
+    widths = [col_width(i) for i in range(len(columns))]
     shown = list(range(len(columns)))
 
     def total() -> int:  # Rich: a border and one space each side of every cell; plain: two spaces between
