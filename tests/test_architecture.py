@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 LAYERS = {
     "salesctl": 0, "salesctl.errors": 0, "salesctl.messages": 0, "salesctl.money": 0, "salesctl.periods": 0,
     "salesctl.config": 1, "salesctl.policy": 1, "salesctl.workdays": 1, "salesctl.render": 1, "salesctl.dbtypes": 1,
-    "salesctl.models": 2, "salesctl.db": 2, "salesctl.migrations": 2,
+    "salesctl.models": 2, "salesctl.db": 2, "salesctl.migrations": 2, "salesctl.rls": 2,
     "salesctl.permissions": 3, "salesctl.audit": 3, "salesctl.directory": 3,
     "salesctl.services": 4,
     "salesctl.cli": 5, "salesctl.__main__": 5,

@@ -18,6 +18,7 @@ from salesctl.messages import t
 from salesctl.migrations import HEAD, KNOWN_REVISIONS
 
 _engines: dict[str, Engine] = {}
+APPLICATION_NAME = "salesctl"
 
 NOT_INITIALISED = "err.not_initialised"  # a message key: raise NotInitialised(t(NOT_INITIALISED))
 
@@ -150,6 +151,8 @@ def get_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = False
+        if parsed.get_backend_name() == "postgresql" and "application_name" not in parsed.query:
+            kwargs["connect_args"] = {"application_name": APPLICATION_NAME}  # the DB audit trail tells salesctl from psql
     try:
         engine = create_engine(url, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:

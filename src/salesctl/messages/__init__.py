@@ -42,6 +42,7 @@ def language() -> str:
 CATALOGS = (
     "core", "customer", "visit", "deal", "report", "summary", "claim",
     "commission", "archive", "meeting", "imports",
+    "teamserver",
 )
 _messages: dict[str, tuple[str, str]] | None = None
 

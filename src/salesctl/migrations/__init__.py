@@ -5,5 +5,5 @@ upgrade from. A test checks both against Alembic's own script directory, so
 reading the database's revision needs no Alembic import on every command.
 """
 
-HEAD = "0001"
-KNOWN_REVISIONS = ("0001",)
+HEAD = "0002"
+KNOWN_REVISIONS = ("0001", "0002")
