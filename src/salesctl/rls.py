@@ -266,6 +266,40 @@ BEGIN
   EXECUTE format('ALTER ROLE %I NOLOGIN', name);
   RETURN true;
 END $$;
+CREATE OR REPLACE FUNCTION salesctl_row_exists(tbl text, row_id bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE found boolean;
+BEGIN
+  -- existence only (so a refusal is "permission denied", as without RLS), of the records a command names by id
+  IF salesctl_me() IS NULL OR tbl NOT IN ('customer', 'deal', 'report', 'complaint', 'meeting', 'action_item') THEN
+    RETURN false;
+  END IF;
+  EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1)', tbl) INTO found USING row_id;
+  RETURN found;
+END $$;
+CREATE OR REPLACE FUNCTION salesctl_customer_named(exact text, norm text) RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT id FROM customer WHERE salesctl_me() IS NOT NULL AND (name = exact OR name_norm = norm) ORDER BY id LIMIT 1
+$$;
+CREATE OR REPLACE FUNCTION salesctl_find_duplicate(norm text, keys text[])
+RETURNS TABLE(customer_id integer, customer_name text, owner text, first_reported_at timestamp, matched_on text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE c integer; how text := 'name';
+BEGIN
+  -- the duplicate / first-reporter check (SPEC 1.6): name, owner and first report time; never contacts
+  IF salesctl_me() IS NULL THEN RETURN; END IF;
+  IF norm IS NOT NULL AND norm <> '' THEN
+    SELECT cu.id INTO c FROM customer cu WHERE cu.name_norm = norm LIMIT 1;
+  END IF;
+  IF c IS NULL AND cardinality(keys) > 0 THEN
+    how := 'phone';
+    SELECT cu.id INTO c FROM customer cu WHERE cu.phone_norm = ANY(keys) LIMIT 1;
+    IF c IS NULL THEN SELECT ct.customer_id INTO c FROM contact ct WHERE ct.phone_norm = ANY(keys) LIMIT 1; END IF;
+  END IF;
+  IF c IS NULL THEN RETURN; END IF;
+  RETURN QUERY SELECT cu.id, cu.name::text, s.handle::text, cu.reported_at, how
+    FROM customer cu LEFT JOIN staff s ON s.id = cu.owner_id WHERE cu.id = c;
+END $$;
 CREATE OR REPLACE FUNCTION salesctl_stamp_audit() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -449,6 +483,41 @@ def ensure_group(conn) -> str:
 def may_create_roles(conn) -> bool:
     return bool(conn.execute(text(
         "SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user")).scalar())
+
+
+def is_staff_login(session) -> bool:
+    """Is this session a staff login on the team server (RLS applies)? Set by the command's identity check."""
+    who = session.info.get("salesctl_identity")
+    return who is not None and who.is_login
+
+
+def deny_if_hidden(session, table: str, row_id: int | None, what: str) -> None:
+    """Under RLS a record outside one's reach reads as absent: refuse it as permission denied, as SQLite does."""
+    if row_id is None or not is_staff_login(session):
+        return
+    if session.execute(text("SELECT salesctl_row_exists(:t, :i)"), {"t": table, "i": int(row_id)}).scalar():
+        from salesctl.errors import PermissionDenied
+        from salesctl.messages import t
+
+        raise PermissionDenied(t("err.denied", what=what))
+
+
+def hidden_customer_named(session, exact: str, norm: str | None) -> int | None:
+    if not is_staff_login(session):
+        return None
+    return session.execute(text("SELECT salesctl_customer_named(:e, :n)"), {"e": exact, "n": norm or exact}).scalar()
+
+
+def find_duplicate(session, norm: str | None, keys: list[str]):
+    """The first-reporter check through the narrow SECURITY DEFINER function: (id, name, owner, reported_at, matched_on)."""
+    from datetime import timezone
+
+    row = session.execute(text("SELECT * FROM salesctl_find_duplicate(:n, CAST(:k AS text[]))"),
+                          {"n": norm, "k": list(keys)}).first()
+    if row is None:
+        return None
+    when = row[3].replace(tzinfo=timezone.utc) if row[3] is not None else None
+    return row[0], row[1], row[2], when, row[4]
 
 
 # --------------------------------------------------------------------------- db security-check

@@ -31,6 +31,11 @@ class Duplicate:
 def find_duplicate(session, name: str, phones: list[str | None] = ()) -> Duplicate | None:
     norm = normalize_name(name)
     keys = [k for k in (phone_key(p) for p in phones) if k]
+    from salesctl.rls import find_duplicate as definer_duplicate, is_staff_login
+
+    if is_staff_login(session):  # team server: other reps' customers are hidden by RLS; ask the narrow function
+        found = definer_duplicate(session, norm, keys)
+        return Duplicate(*found) if found else None
     match = session.exec(select(Customer).where(Customer.name_norm == norm)).first() if norm else None
     matched_on = "name"
     if match is None and keys:
