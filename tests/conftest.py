@@ -123,7 +123,34 @@ def db_url(_template, tmp_path, monkeypatch):
         from sqlalchemy.engine import make_url
 
         with _template[1].connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+            name = make_url(url).database
+            _wait_for_backends(conn, name)  # login roles' closed sessions: FORCE may not signal other roles
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            drop_roles(conn, name)
+
+
+def _wait_for_backends(conn, database: str) -> None:
+    import time
+
+    from sqlalchemy import text
+
+    for _ in range(100):
+        if not conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = :d"), {"d": database}).scalar():
+            return
+        time.sleep(0.05)
+
+
+def drop_roles(conn, database: str) -> None:
+    """Roles are cluster-wide: drop this test database's group and logins (its role prefix, salesctl.rls)."""
+    from sqlalchemy import text
+
+    from salesctl.rls import group_role, ident, role_prefix
+
+    prefix = role_prefix(database)
+    names = conn.execute(text("SELECT rolname FROM pg_roles WHERE rolname = :g OR starts_with(rolname, :p) "
+                              "ORDER BY rolname = :g"), {"g": group_role(prefix), "p": prefix + "."}).scalars().all()
+    for name in names:
+        conn.execute(text(f"DROP ROLE IF EXISTS {ident(name)}"))
 
 
 # --------------------------------------------------------------------------- the CLI
@@ -147,13 +174,16 @@ class Cli:
     def __init__(self, now: str | None = FROZEN_NOW):
         self.now = now
         self.runner = CliRunner()
+        self.logins: dict[str, str] = {}  # handle → own PostgreSQL URL: `as_` connects as that login instead of --as
 
     def __call__(self, *args: str, as_: str | None = None, input: str | None = None, now: str | None = None,
                  lang: str | None = None, env: dict | None = None) -> Run:
         from salesctl.cli import app
 
         argv: list[str] = []
-        if as_:
+        if as_ and as_ in self.logins:
+            env = {**(env or {}), "SALESCTL_DB": self.logins[as_]}
+        elif as_:
             argv += ["--as", as_]
         if lang:
             argv += ["--lang", lang]
@@ -207,7 +237,38 @@ def org(db_url, cli):
             step = step + ("--start-date", "2026-11-27")
         result = cli(*step, as_=None if step[0] == "init" else "boss")
         assert result.exit_code == 0, (step, result)
+    if _is_pg() and os.environ.get("SALESCTL_TEST_LOGINS") == "1":
+        # the suite as the people who use it: every `as_=` connects with that person's own login
+        cli.logins = enable_logins(cli, db_url, ORG_HANDLES, "boss")
     return db_url
+
+
+pg_only = pytest.mark.skipif(not TEST_DB.startswith("postgresql"), reason="team server (PostgreSQL) only")
+
+
+def enable_logins(cli, url: str, handles, admin: str) -> dict[str, str]:
+    """Give each handle its own PostgreSQL login (run by the administrator's connection, `--as admin`)."""
+    from sqlalchemy.engine import make_url
+
+    for handle in handles:
+        result = cli("staff", "login", handle, "--enable", as_=admin)
+        assert result.exit_code == 0, (handle, result)
+    roles = dict(query(url, "select handle, login_role from staff where login_role is not null"))
+    return {h: make_url(url).set(username=roles[h], password=None).render_as_string(hide_password=False)
+            for h in handles}
+
+
+ORG_HANDLES = ("boss", "dir", "mgr_a", "mgr_b", "rm_b", "rep_a1", "rep_a2", "rep_b1", "asst_b")
+
+
+@pytest.fixture
+def org_logins(org, cli, db_url):
+    """The org chart with one PostgreSQL login per person; `cli(..., as_=h)` then connects as h's own login."""
+    if not TEST_DB.startswith("postgresql"):
+        pytest.skip("team server (PostgreSQL) only")
+    urls = enable_logins(cli, db_url, ORG_HANDLES, "boss")
+    cli.logins = urls
+    return urls
 
 
 def query(url: str, sql: str, **params):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import query
+from conftest import ORG_HANDLES, TEST_DB, enable_logins, query
 
 SECRETS = ("秘密联系人", "13900001111", "机密内容", "机密项目", "机密总结", "机密投诉", "机密行动", "机密计划")
 CUSTOMER = "机密客户"
@@ -214,3 +214,14 @@ def test_first_reporter_rule_reveals_only_owner_and_time(world, cli):
     data = claim.json()
     assert data["status"] == "pending" and data["holder"] == "rep_a1"
     assert not _leaks(claim) and "机密地址" not in claim.stdout + claim.stderr
+
+
+@pytest.mark.skipif(not TEST_DB.startswith("postgresql"), reason="team server (PostgreSQL) only")
+def test_the_matrix_holds_with_real_logins(world, cli, db_url):
+    """The same matrix, each person connecting with their own PostgreSQL login (row-level security on)."""
+    cli.logins = enable_logins(cli, db_url, ORG_HANDLES, "boss")
+    assert cli("customer", "list", env={"SALESCTL_USER": "boss"}, as_="rep_a2").exit_code == 3  # really their login
+    test_outsiders_are_refused_everything_without_leaks(world, cli, db_url)
+    test_listings_show_outsiders_nothing_of_it(world, cli)
+    test_the_owner_the_chain_above_and_the_top_do_see_it(world, cli)
+    test_first_reporter_rule_reveals_only_owner_and_time(world, cli)

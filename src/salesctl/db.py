@@ -18,6 +18,7 @@ from salesctl.messages import t
 from salesctl.migrations import HEAD, KNOWN_REVISIONS
 
 _engines: dict[str, Engine] = {}
+APPLICATION_NAME = "salesctl"
 
 NOT_INITIALISED = "err.not_initialised"  # a message key: raise NotInitialised(t(NOT_INITIALISED))
 
@@ -155,6 +156,8 @@ def get_engine(url: str) -> Engine:
         # JIT compilation costs PostgreSQL seconds on a summary's plans and pays back only on
         # long analytical queries: a command's statements are short.
         kwargs["connect_args"] = {"options": "-c jit=off"}
+        if parsed.get_backend_name() == "postgresql" and "application_name" not in parsed.query:
+            kwargs["connect_args"]["application_name"] = APPLICATION_NAME  # the DB audit trail tells salesctl from psql
     try:
         engine = create_engine(url, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as exc:

@@ -55,6 +55,8 @@ class Staff(SQLModel, table=True):
     created_at: datetime = _ts()
     # reports are owed from this day (None: from the day after created_at, for staff added before 0.2)
     start_date: Optional[date] = Field(default=None)
+    # team server: the PostgreSQL login role of this person (salesctl.rls.login_role), None = no login
+    login_role: Optional[str] = Field(default=None, max_length=63, unique=True)
 
 
 class Leave(SQLModel, table=True):
@@ -515,6 +517,8 @@ class AuditEntry(SQLModel, table=True):
     entity_id: Optional[int] = Field(default=None)
     before: Optional[str] = _text(default=None)
     after: Optional[str] = _text(default=None)
+    # team server: the PostgreSQL role that wrote the entry (set by the database, never by the client)
+    db_user: Optional[str] = Field(default=None, max_length=63)
 
 
 
@@ -687,3 +691,29 @@ class NotifyLog(SQLModel, table=True):
     subject: str = Field(max_length=300)
     result: str = Field(max_length=16)  # sent | failed
     error: Optional[str] = _text(default=None)
+# --------------------------------------------------------------------------- team server
+class ServerSetting(SQLModel, table=True):
+    """Facts about this database on a team server (the role prefix recorded at init)."""
+
+    __tablename__ = "server_setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = _text()
+
+
+class DbAudit(SQLModel, table=True):
+    """Row changes recorded by the PostgreSQL trigger (psql writes included); never written by salesctl."""
+
+    __tablename__ = "db_audit"
+    __table_args__ = (Index("ix_db_audit_table_row", "table_name", "row_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    db_user: str = Field(max_length=63)
+    client: Optional[str] = Field(default=None, max_length=64)  # application_name: salesctl, psql, …
+    actor_id: Optional[int] = Field(default=None, foreign_key="staff.id", index=True)
+    operation: str = Field(max_length=8)
+    table_name: str = Field(max_length=64)
+    row_id: Optional[int] = Field(default=None)
+    before: Optional[str] = _text(default=None)
+    after: Optional[str] = _text(default=None)

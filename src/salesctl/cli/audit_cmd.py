@@ -22,13 +22,14 @@ def audit(
     action: Annotated[Optional[str], typer.Option("--action", help="Only this action, e.g. customer.add.")] = None,
     since: SinceOpt = None,
     limit: LimitOpt = None,
+    db_trail: Annotated[bool, typer.Option("--db", help="Team server: every row change the database recorded (salesctl's too).")] = False,
     format: FormatOpt = OutputFormat.table,
 ):
     """List the audit log: who changed what, when, before and after (managers and above).
 
     Example: salesctl audit --entity customer --id 12
     """
-    from salesctl import render
+    from salesctl import db, render
     from salesctl.messages import t
     from salesctl.periods import parse_date
     from salesctl.render import Column
@@ -36,7 +37,10 @@ def audit(
 
     with command_context() as ctx:
         start = parse_date(since, "since", ctx.today) if since else None
-        rows = audit_rows(ctx, entity=entity, entity_id=entity_id, actor=actor, action=action, since=start, limit=limit)
+        rows = audit_rows(ctx, entity=entity, entity_id=entity_id, actor=actor, action=action, since=start, limit=limit,
+                          db_only=db_trail)
         columns = [Column("id", kind="int"), Column("at", kind="datetime"), Column("actor"), Column("action"),
                    Column("entity"), Column("entity_id", kind="int"), Column("before"), Column("after")]
+        if not db.is_sqlite(ctx.url):  # the team server: who connected, and where the entry came from
+            columns[3:3] = [Column("db_user"), Column("source")]
         render.emit_rows(rows, columns, fmt_value(format), title=t("title.audit"))

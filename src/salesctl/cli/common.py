@@ -138,6 +138,8 @@ def _database_error(exc: Exception) -> tuple[int, str] | None:
 
     if isinstance(exc, IntegrityError):
         return 5, t("err.db_conflict", detail=str(exc.orig).splitlines()[0])
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":  # row-level security, a missing grant
+        return 3, t("ts.err.denied_db", detail=str(exc.orig).splitlines()[0])
     if isinstance(exc, OperationalError):
         return 2, t("err.db_error", detail=str(exc.orig).splitlines()[0])
     return None
@@ -161,6 +163,10 @@ def command_context(*, write: bool = False, actor: bool = True) -> Iterator["Ctx
     url = db.resolve_url(state.db)
     db.ensure_ready(url)
     with db.session(url, write=write) as sess:
+        if actor and not db.is_sqlite(url):
+            from salesctl.services.org.staff import team_login
+
+            team_login(sess)  # a PostgreSQL role that is no staff login stops here (exit 3)
         if not db.has_staff(sess):
             from salesctl.errors import NotInitialised
             from salesctl.messages import t

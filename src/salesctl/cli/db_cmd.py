@@ -149,3 +149,43 @@ def rekey(
     encryption.rekey_database(path, old_key, secret.value)
     encryption.audit_in(url, secret.value, actor_id, clock(), "db.rekey", {"path": str(path), "cipher": "sqlcipher"})
     render.info(t("enc.msg.rekeyed", path=path, env=db.KEY_ENV))
+
+
+@app.command("security-check")
+def security_check(format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table"):
+    """Team server: every table's row-level security, policies and staff privileges; exit 1 on a problem (cron-able).
+
+    Example: salesctl db security-check --format json
+    """
+    import json
+
+    from salesctl import db, render
+    from salesctl.cli.common import command_context, state
+    from salesctl.messages import t
+
+    url = db.resolve_url(state.db)
+    if db.is_sqlite(url):
+        if format == "json":
+            render.write(json.dumps({"ok": True, "applies": False, "tables": [], "problems": []}) + "\n")
+        else:
+            render.info(t("ts.msg.check_sqlite"))
+        return
+    from salesctl.services.security.server_check import run_check
+
+    with command_context() as ctx:
+        report = run_check(ctx)
+    if format == "json":
+        render.write(json.dumps(report, ensure_ascii=False) + "\n")
+    else:
+        from salesctl.render import Column
+
+        rows = [{"table": r["table"], "kind": r["kind"] or "-", "rls": r["rls"], "policies": ", ".join(r["policies"]),
+                 "privileges": ", ".join(r["privileges"]), "problems": "; ".join(r["problems"])} for r in report["tables"]]
+        render.emit_rows(rows, [Column("table"), Column("kind"), Column("rls", kind="bool"), Column("policies"),
+                                Column("privileges"), Column("problems")], "table", title=t("ts.title.security"))
+        for problem in report["problems"]:
+            render.error(problem)
+        render.info(t("ts.msg.check_ok", tables=len(report["tables"]), group=report["group"]) if report["ok"]
+                    else t("ts.msg.check_failed", count=len(report["problems"])))
+    if not report["ok"]:
+        raise typer.Exit(1)

@@ -52,6 +52,14 @@ def init(
 
             person = add_staff(ctx, admin, name=name, role=role, bootstrap=True)
             handle = person.handle
+        if not db.is_sqlite(url):
+            from salesctl import rls
+
+            conn = sess.connection()
+            if rls.may_create_roles(conn):
+                rls.ensure_group(conn)  # this database's group role and its grants (the role prefix is recorded)
+            else:
+                render.info(t("ts.msg.no_group", role=conn.exec_driver_sql("SELECT current_user").scalar()))
     current = config.load_config()
     if demo or not current.get("user"):
         config.set_value("user", handle)

@@ -36,6 +36,8 @@ IndustryOpt = Annotated[Optional[str], typer.Option("--industry", help="Industry
 EmailOpt = Annotated[Optional[str], typer.Option("--email", help="Email address.")]
 PhoneOpt = Annotated[Optional[str], typer.Option("--phone", help="Phone number.")]
 StartOpt = Annotated[Optional[str], typer.Option("--start-date", help="First day they owe reports (default: the first workday after they are added).")]
+LoginOpt = Annotated[bool, typer.Option("--login", help="Also create their PostgreSQL login (team server only).")]
+PasswordFileOpt = Annotated[Optional[str], typer.Option("--password-file", help="Login password from this file (mode 600); else one is generated and shown once.")]
 
 
 @app.command("add")
@@ -49,26 +51,70 @@ def add(
     email: EmailOpt = None,
     phone: PhoneOpt = None,
     start_date: StartOpt = None,
+    login: LoginOpt = False,
+    password_file: PasswordFileOpt = None,
     format: FormatOpt = OutputFormat.table,
 ):
-    """Add a person to the org chart.
+    """Add a person to the org chart (--login: and their own login on the team server).
 
     Example: salesctl staff add wang.fang --name 王芳 --role rep --manager zhang.wei --region 华东 --industry 制造业
     """
-    from salesctl import render
+    from salesctl import db, render
     from salesctl.errors import InvalidInput
     from salesctl.messages import t
+    from salesctl.services.org import logins
     from salesctl.services.org import staff as svc
 
     missing = [flag for flag, value in (("--name", name), ("--role", role)) if not value]
     if missing:
         raise InvalidInput(t("err.required", fields=", ".join(missing)))
     with command_context(write=True) as ctx:
+        if login and db.is_sqlite(ctx.url):
+            raise InvalidInput(t("ts.err.sqlite_login"))
         person = svc.add_staff(ctx, handle, name=name, role=role, manager=manager, region=region,
                                industry=industry, email=email, phone=phone, start_date=start_date)
+        result = logins.set_login(ctx, person, enable=True, password_file=password_file) if login else None
         boss = ctx.session.get(type(person), person.manager_id) if person.manager_id else None
         row = svc.staff_row(person, boss.handle if boss else None)
     render.emit_id(person.id, row, fmt_value(format), t("msg.added", entity=t("msg.entity.staff"), id=person.id, name=person.name))
+    if result is not None:
+        _login_notice(result)
+
+
+def _login_notice(result) -> None:
+    from salesctl import render
+    from salesctl.messages import t
+
+    if result.generated:
+        render.info(t("ts.msg.password_once", role=result.role, password=result.generated))
+    render.info(t("ts.msg.login_enabled", role=result.role, handle=result.staff.handle))
+    render.info(f"  salesctl config set db '{result.db_url}'")
+
+
+@app.command("login")
+def login_(
+    handle: Annotated[str, typer.Argument(help="Handle, id or name.")],
+    enable: Annotated[bool, typer.Option("--enable", help="Create or switch on their PostgreSQL login.")] = False,
+    disable: Annotated[bool, typer.Option("--disable", help="Switch their login off (the server refuses it).")] = False,
+    password_file: PasswordFileOpt = None,
+):
+    """Enable or disable a person's own login on the team server (PostgreSQL; the administrator runs it).
+
+    Example: salesctl staff login wang.fang --enable --password-file ~/wang.fang.pw
+    """
+    from salesctl import render
+    from salesctl.errors import InvalidInput
+    from salesctl.messages import t
+    from salesctl.services.org import logins
+
+    if enable == disable:
+        raise InvalidInput(t("ts.err.login_mode"))
+    with command_context(write=True) as ctx:
+        result = logins.set_login(ctx, handle, enable=enable, password_file=password_file)
+    if enable:
+        _login_notice(result)
+    else:
+        render.info(t("ts.msg.login_disabled", role=result.role or "-", handle=result.staff.handle))
 
 
 @app.command("list")

@@ -42,7 +42,7 @@ def language() -> str:
 CATALOGS = (
     "core", "customer", "visit", "deal", "report", "summary", "claim",
     "commission", "archive", "meeting", "imports", "matching",
-    "files", "handbook", "terminal", "contract", "notify", "robustness",
+    "files", "handbook", "terminal", "contract", "notify", "robustness", "teamserver",
 )
 _messages: dict[str, tuple[str, str]] | None = None
 

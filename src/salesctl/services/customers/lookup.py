@@ -51,6 +51,11 @@ def _find_customer(ctx: "Ctx", ref: str, field: str = "customer") -> Customer:
         customer = session.exec(select(Customer).where(Customer.name_norm == norm)).first()
         if customer:
             return customer
+    from salesctl.rls import deny_if_hidden, hidden_customer_named
+
+    hidden = int(value) if is_id(value) else hidden_customer_named(session, value, norm)
+    deny_if_hidden(session, "customer", hidden, t("err.what.customer", id=hidden))  # team server: exists, out of reach
+    if norm:
         stmt = select(Customer).where(or_(Customer.name.contains(value), Customer.name_norm.contains(norm)),
                                       Customer.merged_into_id.is_(None))
         scope = customer_scope(ctx)

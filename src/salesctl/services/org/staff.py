@@ -30,9 +30,20 @@ ALLOWED_MANAGER_ROLES = {
 
 
 def resolve_actor(session, explicit: str | None) -> Staff:
-    """--as, else SALESCTL_USER, else the config file's user, else the OS login name."""
+    """--as, else SALESCTL_USER, else the config file's user, else the OS login name.
+
+    On a team server (PostgreSQL) a staff login acts only as itself (`session_user`);
+    the administrator's connection (the schema owner) keeps --as for set-up and jobs.
+    """
     if explicit is not None and not explicit.strip():  # `--as ''` is a mistake, not "the configured user"
         raise InvalidInput(t("err.as_empty"))
+    login = team_login(session)
+    if login is not None:
+        requested = explicit or os.environ.get("SALESCTL_USER")
+        if requested and requested != login.handle:
+            raise PermissionDenied(t("ts.err.as_other", requested=requested, handle=login.handle,
+                                     role=login.login_role))
+        return login
     handle = explicit or os.environ.get("SALESCTL_USER") or config.load_config().get("user")
     if not handle:
         try:
@@ -53,6 +64,23 @@ def _contact_details(email: str | None, phone: str | None) -> tuple[str | None, 
     from salesctl.services.customers.normalize import normalize_phone
 
     return validate_email(email, "email"), (normalize_phone(phone, "phone") if phone is not None else None)
+def team_login(session) -> Staff | None:
+    """The staff member connected as themself on a team server, None for SQLite or the administrator.
+
+    A PostgreSQL role that is neither a staff login nor the administrator is refused (exit 3).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    who = session.info.get("salesctl_identity")
+    if who is None:
+        from salesctl.rls import identity
+
+        who = session.info["salesctl_identity"] = identity(session)
+    if who.admin:
+        return None
+    if who.staff_id is None:
+        raise PermissionDenied(t("ts.err.not_login", role=who.role, admin=who.administrator))
+    return session.get(Staff, who.staff_id)
 
 
 def validate_handle(handle: str) -> str:
@@ -246,6 +274,9 @@ def deactivate_staff(ctx: Ctx, ref: str) -> Staff:
     session.add(staff)
     session.flush()
     ctx.audit("staff.deactivate", "staff", staff.id, before, staff)
+    from salesctl.services.org.logins import disable_if_any
+
+    disable_if_any(ctx, staff)
     return staff
 
 

@@ -300,6 +300,9 @@ def get_report(ctx: "Ctx", report_id: int | str) -> tuple[Report, Staff]:
         raise InvalidInput(t("report.err.bad_id", value=report_id)) from None
     report = ctx.session.get(Report, rid)
     if report is None:
+        from salesctl.rls import deny_if_hidden
+
+        deny_if_hidden(ctx.session, "report", rid, t("ts.what.report", id=rid))
         raise NotFound(t("report.err.no_such_report", id=rid))
     rep = ctx.session.get(Staff, report.rep_id)
     require_see_staff(ctx, rep, what=t("report.what.report", id=rid))

@@ -151,7 +151,26 @@ def _find_existing(ctx: Ctx, ref: str, phone: str | None) -> Customer | None:
         return customer
     phones = [normalize_phone(phone, "phone")] if _clean(phone) else []
     duplicate = find_duplicate(ctx.session, value, phones)
-    return ctx.session.get(Customer, duplicate.customer_id) if duplicate else None
+    if duplicate is None:
+        return None
+    found = ctx.session.get(Customer, duplicate.customer_id)
+    if found is None:  # team server: another rep's customer, hidden by row-level security
+        return _held_elsewhere(ctx, duplicate)
+    return found
+
+
+def _held_elsewhere(ctx: Ctx, duplicate) -> Customer:
+    """What the first-reporter check may tell of a customer out of the actor's reach, as a transient record.
+
+    It is never added to the session: the claim writes only its own ledger request.
+    """
+    from salesctl.directory import find_staff
+
+    holder = find_staff(ctx.session, duplicate.owner) if duplicate.owner else None
+    stub = Customer(id=duplicate.customer_id, name=duplicate.name, name_norm="", owner_id=holder.id if holder else None,
+                    reported_at=duplicate.first_reported_at)
+    ctx.session.info.setdefault("salesctl_hidden_customers", set()).add(duplicate.customer_id)
+    return stub
 
 
 def _find_visible(ctx: Ctx, ref: str) -> Customer | None:
@@ -214,6 +233,8 @@ def _claim_new(ctx: Ctx, customer: Customer, need: str) -> ClaimOutcome:
 
 def _claim_existing(ctx: Ctx, found: Customer, need: str) -> ClaimOutcome:
     actor = ctx.actor
+    if found.id in ctx.session.info.get("salesctl_hidden_customers", ()):
+        return _claim_hidden(ctx, found, need)
     customer = lock_customer(ctx, found.id)
     holder = _handle(ctx, customer.owner_id)
     if customer.owner_id == actor.id:
@@ -236,6 +257,19 @@ def _claim_existing(ctx: Ctx, found: Customer, need: str) -> ClaimOutcome:
         return ClaimOutcome(entry, customer, "granted", actor.handle, customer.reported_at)
     entry = record_entry(ctx, customer, "request", staff_id=actor.id, need=need)
     return ClaimOutcome(entry, customer, "pending", holder, customer.reported_at, tuple(reasons))
+
+
+def _claim_hidden(ctx: Ctx, customer: Customer, need: str) -> ClaimOutcome:
+    """Team server: a held customer the claimant cannot read; the request goes to the ledger for the managers."""
+    holder = _handle(ctx, customer.owner_id)
+    pending = _pending_request(ctx, customer.id, ctx.actor.id)
+    if pending is not None:
+        return ClaimOutcome(pending, customer, "unchanged", holder, customer.reported_at, ("pending",))
+    until = cooling_until(ctx, customer.id, ctx.actor.id)
+    if until is not None:
+        raise Conflict(t("claim.err.cooling", name=customer.name, until=until.isoformat()))
+    entry = record_entry(ctx, customer, "request", staff_id=ctx.actor.id, need=need)
+    return ClaimOutcome(entry, customer, "pending", holder, customer.reported_at, ("owned",))
 
 
 # --------------------------------------------------------------------------- claim list

@@ -92,6 +92,9 @@ def get_deal(ctx: Ctx, ref: str | int) -> Deal:
         raise InvalidInput(t("deal.err.bad_id", value=ref))
     deal = ctx.session.get(Deal, int(value))
     if deal is None:
+        from salesctl.rls import deny_if_hidden
+
+        deny_if_hidden(ctx.session, "deal", int(value), t("ts.what.deal", id=value))
         raise NotFound(t("deal.err.not_found", id=value))
     return deal
 

@@ -150,6 +150,9 @@ def add_complaint(ctx: Ctx, customer_ref: str, *, text: str | None, severity: st
 def _load(ctx: Ctx, complaint_id: int) -> tuple[Complaint, Staff | None]:
     complaint = ctx.session.get(Complaint, complaint_id)
     if complaint is None:
+        from salesctl.rls import deny_if_hidden
+
+        deny_if_hidden(ctx.session, "complaint", complaint_id, t("ts.what.complaint", id=complaint_id))
         raise NotFound(t("complaint.err.not_found", id=complaint_id))
     customer = ctx.session.get(Customer, complaint.customer_id)
     owner = ctx.session.get(Staff, customer.owner_id) if customer and customer.owner_id else None

@@ -355,6 +355,9 @@ def mark_done(ctx: Ctx, action_id: int, note: str | None) -> tuple[ActionItem, i
     session = ctx.session
     item = session.get(ActionItem, action_id)
     if item is None:
+        from salesctl.rls import deny_if_hidden
+
+        deny_if_hidden(session, "action_item", action_id, t("ts.what.action", id=action_id))
         raise NotFound(t("meeting.err.no_action", id=action_id))
     seen = {item.id}
     while True:
@@ -424,6 +427,9 @@ def meeting_detail(ctx: Ctx, ref: str | None) -> dict:
             raise InvalidInput(t("meeting.err.bad_ref", ref=ref))
         meeting = session.get(Meeting, int(ref))
         if meeting is None:
+            from salesctl.rls import deny_if_hidden
+
+            deny_if_hidden(session, "meeting", int(ref), t("ts.what.meeting", id=ref))
             raise NotFound(t("meeting.err.no_meeting", ref=ref))
     else:
         team = resolve_team(ctx, None)

@@ -1,0 +1,605 @@
+"""The team server's database-side rules (PostgreSQL only): logins, row-level security, the DB audit trail.
+
+ONE registry, `TABLES`, says for every table how PostgreSQL guards it; the
+migrations (`protect_table`) and `db security-check` (`security_report`) both read
+it. The row rules are the org chart's rules of `permissions.py`, written in SQL:
+
+- `salesctl_me()`            the staff id whose login role is `session_user`;
+- `salesctl_visible_staff()` whose records that person sees (rep: self; manager and
+  regional manager: self and team; assistant: their manager's team; director/gm: all);
+- `salesctl_pay_staff()`     whose pay they see (self, and the team below a manager).
+
+They are STABLE and SECURITY DEFINER, read the org chart on each statement (a
+role change takes effect on the next statement) and are used through an
+initplan `= ANY((SELECT …))`, never a recursive query per row.
+
+Adding a table in a migration (the hook other features call):
+
+    TABLES["contract"] = Rule("staff", "owner_id")           # one entry here
+    ...
+    from salesctl.rls import protect_table; protect_table(op, "contract")   # one call in the migration
+
+`protect_table` does nothing on SQLite.
+
+Role names: every database records a role prefix at `init` (`server_setting`
+key `role_prefix`, from the database name), so databases on one cluster never
+share roles: the group is `<prefix>_users`, a login is `<prefix>.<handle>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+# --------------------------------------------------------------------------- the registry
+MUTABLE = ("SELECT", "INSERT", "UPDATE")
+APPEND_ONLY = ("SELECT", "INSERT")
+READ_ONLY = ("SELECT",)
+NONE: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one table is guarded.
+
+    kind: customer (owner/pool rule), staff (a staff-id column in the visible set),
+    attachment (the record it hangs on must be visible), child (a visible `parent` row points at it),
+    via (its parent row must be visible: `column` → `parent`), pay (a staff-id column
+    in the pay set), meeting, complaint, own (the row's staff is the session user),
+    audit (actor in the visible set), directory (every staff login reads it),
+    system (no row data).
+    """
+
+    kind: str
+    column: str | None = None
+    parent: str | None = None
+    also: str | None = None  # via: a staff column that also makes the row visible (own claim requests)
+    grants: tuple[str, ...] = MUTABLE
+    public_read: bool = False  # every role may SELECT it (the schema version: checked before knowing who connects)
+
+    @property
+    def rls(self) -> bool:
+        return self.kind != "system"
+
+
+TABLES: dict[str, Rule] = {
+    # org chart
+    "staff": Rule("directory"),
+    "leave": Rule("staff", "staff_id"),
+    # customers
+    "customer": Rule("customer"),
+    "contact": Rule("via", "customer_id", "customer"),
+    "profile_section": Rule("via", "customer_id", "customer"),
+    "grade_change": Rule("via", "customer_id", "customer", grants=APPEND_ONLY),
+    "ownership_entry": Rule("via", "customer_id", "customer", also="staff_id", grants=APPEND_ONLY),
+    "lead": Rule("via", "customer_id", "customer", also="found_by_id"),
+    "missed_sale": Rule("directory"),
+    "missed_sale_share": Rule("staff", "staff_id"),
+    # visits, deals
+    "visit": Rule("staff", "rep_id"),
+    "deal": Rule("staff", "owner_id"),
+    "deal_stage_change": Rule("via", "deal_id", "deal", grants=APPEND_ONLY),
+    "payment": Rule("via", "deal_id", "deal"),
+    # reports
+    "report": Rule("staff", "rep_id"),
+    "report_version": Rule("via", "report_id", "report", grants=APPEND_ONLY),
+    "report_review": Rule("via", "report_id", "report"),
+    # meetings, complaints
+    "meeting": Rule("meeting", "team_manager_id"),
+    "action_item": Rule("via", "meeting_id", "meeting", also="owner_id"),
+    "complaint": Rule("complaint"),
+    "complaint_event": Rule("via", "complaint_id", "complaint", grants=APPEND_ONLY),
+    "complaint_escalation": Rule("via", "complaint_id", "complaint", also="staff_id", grants=APPEND_ONLY),
+    # pay
+    "target": Rule("pay", "staff_id"),
+    "commission_adjustment": Rule("pay", "staff_id"),
+    "commission_settlement": Rule("pay", "staff_id", grants=APPEND_ONLY),
+    "commission_line": Rule("via", "settlement_id", "commission_settlement", grants=APPEND_ONLY),
+    # security, audit
+    "archive_password": Rule("own", "staff_id", grants=APPEND_ONLY),
+    "audit_entry": Rule("audit", "actor_id", grants=APPEND_ONLY),
+    "db_audit": Rule("audit", "actor_id", grants=READ_ONLY),
+    "server_setting": Rule("system", grants=READ_ONLY),
+    "alembic_version": Rule("system", grants=READ_ONLY, public_read=True),
+    # handovers, contracts, receivables, attachments
+    "deal_owner_change": Rule("via", "deal_id", "deal", grants=APPEND_ONLY),
+    "contract": Rule("via", "deal_id", "deal"),
+    "installment": Rule("via", "contract_id", "contract"),
+    "payment_allocation": Rule("via", "payment_id", "payment", grants=MUTABLE + ("DELETE",)),  # a void frees them
+    "attachment": Rule("attachment"),
+    "attachment_blob": Rule("child", "blob_id", "attachment", grants=APPEND_ONLY),
+    "attachment_key": Rule("directory", grants=APPEND_ONLY),  # every login needs the key; blobs stay scoped
+    # the inbox and notifications
+    "inbox_dismissal": Rule("own", "staff_id", grants=APPEND_ONLY),
+    "notify_channel": Rule("staff", "staff_id"),
+    "notify_delivery": Rule("staff", "staff_id"),
+    "notify_log": Rule("staff", "staff_id", grants=APPEND_ONLY),
+}
+
+# what an attachment may hang on, and the table whose row-level security then decides
+ATTACHABLE = ("customer", "visit", "deal", "contract", "complaint")
+
+# tables the row trigger does not record (the trails themselves and bookkeeping)
+NOT_AUDITED = ("audit_entry", "db_audit", "alembic_version", "server_setting")
+SECRET_COLUMNS = ("hash", "salt", "password", "key")
+POLICY_PREFIX = "salesctl_"
+STAFF_WRITE_ROLES = "('rep', 'assistant', 'regional_manager')"
+
+
+# --------------------------------------------------------------------------- role names
+def role_prefix(database: str) -> str:
+    base = re.sub(r"[^a-z0-9_]", "_", database.lower()) or "salesctl"
+    if len(base) > 28:
+        base = base[:20] + "_" + hashlib.sha256(database.encode()).hexdigest()[:7]
+    return base
+
+
+def group_role(prefix: str) -> str:
+    return f"{prefix}_users"
+
+
+def login_role(prefix: str, handle: str) -> str:
+    name = f"{prefix}.{handle.lower()}"
+    if len(name) > 63:
+        name = name[:54] + "~" + hashlib.sha256(handle.encode()).hexdigest()[:8]
+    return name
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# --------------------------------------------------------------------------- SQL pieces
+ALL = "(SELECT salesctl_sees_all())"
+VISIBLE = "(SELECT salesctl_visible_staff())::integer[]"  # an initplan: once per statement
+PAY = "(SELECT salesctl_pay_staff())::integer[]"
+ME = "(SELECT salesctl_me())"
+ROLE = "(SELECT salesctl_my_role())"
+
+
+def row_rule(table: str, rule: Rule) -> str:
+    """The boolean SQL a row of `table` must satisfy for the session's staff login."""
+    if rule.kind == "customer":
+        # the pool is open to everyone but reps; a rep also sees a pool customer they reported (first-reporter rule)
+        return (f"{ALL} OR owner_id = ANY({VISIBLE}) "
+                f"OR (owner_id IS NULL AND ({ROLE} <> 'rep' OR reported_by_id = {ME}))")
+    if rule.kind == "staff":
+        return f"{ALL} OR {rule.column} = ANY({VISIBLE})"
+    if rule.kind == "pay":
+        return f"{ALL} OR {rule.column} = ANY({PAY})"
+    if rule.kind == "via":
+        clause = f"{rule.column} IN (SELECT id FROM {ident(rule.parent)})"
+        if rule.also:
+            clause += f" OR {rule.also} = {ME}"
+        return clause
+    if rule.kind == "meeting":
+        return (f"{ALL} OR {rule.column} = ANY((SELECT salesctl_chain_up())::integer[]) "
+                f"OR ({ROLE} <> 'rep' AND {rule.column} = ANY({VISIBLE}))")
+    if rule.kind == "complaint":
+        return (f"{ALL} OR reporter_id = {ME} "
+                f"OR id IN (SELECT complaint_id FROM salesctl_complaint_targets()) "
+                f"OR customer_id IN (SELECT id FROM customer WHERE owner_id = ANY({VISIBLE}))")
+    if rule.kind == "own":
+        return f"{rule.column} = {ME}"
+    if rule.kind == "audit":
+        return (f"{ALL} OR {rule.column} = {ME} "
+                f"OR ({ROLE} NOT IN ('rep', 'assistant') AND {rule.column} = ANY({VISIBLE}))")
+    if rule.kind == "directory":
+        return "true"
+    if rule.kind == "attachment":  # the scope of the record it hangs on
+        return " OR ".join(f"(entity = {literal(kind)} AND entity_id IN (SELECT id FROM {ident(kind)}))"
+                           for kind in ATTACHABLE)
+    if rule.kind == "child":  # visible when a visible row of `parent` points at it
+        return f"id IN (SELECT {rule.column} FROM {ident(rule.parent)})"
+    raise ValueError(f"{table}: unknown rule kind {rule.kind}")
+
+
+def write_rule(table: str, rule: Rule) -> str:
+    """What a staff login may insert or update to (WITH CHECK)."""
+    if rule.kind == "directory":
+        if table == "staff":  # managers add and edit people inside their team; nobody promotes to gm/director
+            return (f"{ALL} OR ({ROLE} IN ('manager', 'regional_manager') AND manager_id = ANY({VISIBLE}) "
+                    f"AND role IN {STAFF_WRITE_ROLES}) OR id = {ME}")
+        return f"{ALL} OR {ROLE} IN ('manager', 'regional_manager')"
+    if rule.kind == "audit":
+        return f"{rule.column} = {ME}"
+    if rule.kind == "child":  # written before the row that points at it; alone it reveals nothing
+        return "true"
+    return row_rule(table, rule)
+
+
+FUNCTIONS = """
+CREATE OR REPLACE FUNCTION salesctl_me() RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT id FROM staff WHERE login_role = session_user AND active
+$$;
+CREATE OR REPLACE FUNCTION salesctl_my_role() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT role FROM staff WHERE login_role = session_user AND active
+$$;
+CREATE OR REPLACE FUNCTION salesctl_sees_all() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT coalesce((SELECT role IN ('gm', 'director') FROM staff WHERE login_role = session_user AND active), false)
+$$;
+CREATE OR REPLACE FUNCTION salesctl_team(root integer) RETURNS integer[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  WITH RECURSIVE team(id) AS (
+    SELECT root WHERE root IS NOT NULL
+    UNION SELECT s.id FROM staff s JOIN team ON s.manager_id = team.id
+  ) SELECT coalesce(array_agg(id), '{{}}') FROM team
+$$;
+CREATE OR REPLACE FUNCTION salesctl_chain_up() RETURNS integer[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  WITH RECURSIVE up(id, manager_id, depth) AS (
+    SELECT id, manager_id, 0 FROM staff WHERE login_role = session_user AND active
+    UNION ALL SELECT s.id, s.manager_id, up.depth + 1 FROM staff s JOIN up ON s.id = up.manager_id WHERE up.depth < 64
+  ) SELECT coalesce(array_agg(id), '{{}}') FROM up
+$$;
+CREATE OR REPLACE FUNCTION salesctl_visible_staff() RETURNS integer[]
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE me staff%ROWTYPE; boss integer;
+BEGIN
+  SELECT * INTO me FROM staff WHERE login_role = session_user AND active;
+  IF NOT FOUND THEN RETURN '{{}}'; END IF;
+  IF me.role IN ('gm', 'director') THEN RETURN (SELECT array_agg(id) FROM staff); END IF;
+  IF me.role = 'rep' THEN RETURN ARRAY[me.id]; END IF;
+  IF me.role IN ('manager', 'regional_manager') THEN RETURN salesctl_team(me.id); END IF;
+  -- assistant: the team of the nearest manager or regional manager up the chain
+  WITH RECURSIVE up(id, manager_id, role, depth) AS (
+    SELECT s.id, s.manager_id, s.role, 1 FROM staff s WHERE s.id = me.manager_id
+    UNION ALL SELECT s.id, s.manager_id, s.role, up.depth + 1 FROM staff s JOIN up ON s.id = up.manager_id WHERE up.depth < 64
+  ) SELECT id INTO boss FROM up WHERE role IN ('manager', 'regional_manager') ORDER BY depth LIMIT 1;
+  RETURN salesctl_team(coalesce(boss, me.id));
+END $$;
+CREATE OR REPLACE FUNCTION salesctl_pay_staff() RETURNS integer[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT CASE WHEN salesctl_my_role() IN ('manager', 'regional_manager') THEN salesctl_team(salesctl_me())
+              WHEN salesctl_me() IS NULL THEN '{{}}'::integer[]
+              ELSE ARRAY[salesctl_me()] END
+$$;
+CREATE OR REPLACE FUNCTION salesctl_complaint_targets() RETURNS TABLE(complaint_id integer)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT complaint_id FROM complaint_escalation WHERE staff_id = salesctl_me()
+$$;
+CREATE OR REPLACE FUNCTION salesctl_audit_row() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE old_row jsonb; new_row jsonb;
+BEGIN
+  IF TG_OP <> 'INSERT' THEN old_row := to_jsonb(OLD) - ARRAY['hash', 'salt', 'password', 'key']; END IF;
+  IF TG_OP <> 'DELETE' THEN new_row := to_jsonb(NEW) - ARRAY['hash', 'salt', 'password', 'key']; END IF;
+  INSERT INTO db_audit (at, db_user, client, actor_id, operation, table_name, row_id, before, after)
+  VALUES (now() AT TIME ZONE 'UTC', session_user, left(current_setting('application_name', true), 64), salesctl_me(), lower(TG_OP), TG_TABLE_NAME,
+          (coalesce(new_row, old_row) ->> 'id')::bigint, old_row::text, new_row::text);
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION salesctl_disable_login(person integer) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE name text;
+BEGIN
+  -- narrow: only the login of someone already deactivated, by a login that may manage them (their row is theirs to update)
+  SELECT login_role INTO name FROM staff WHERE id = person AND NOT active AND login_role IS NOT NULL;
+  IF name IS NULL OR salesctl_me() IS NULL THEN RETURN false; END IF;
+  IF NOT (salesctl_sees_all() OR person = ANY(salesctl_visible_staff())) THEN RETURN false; END IF;
+  EXECUTE format('ALTER ROLE %I NOLOGIN', name);
+  RETURN true;
+END $$;
+CREATE OR REPLACE FUNCTION salesctl_row_exists(tbl text, row_id bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE found boolean;
+BEGIN
+  -- existence only (so a refusal is "permission denied", as without RLS), of the records a command names by id
+  IF salesctl_me() IS NULL OR tbl NOT IN ('customer', 'deal', 'report', 'complaint', 'meeting', 'action_item') THEN
+    RETURN false;
+  END IF;
+  EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1)', tbl) INTO found USING row_id;
+  RETURN found;
+END $$;
+CREATE OR REPLACE FUNCTION salesctl_customer_named(exact text, norm text) RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT id FROM customer WHERE salesctl_me() IS NOT NULL AND (name = exact OR name_norm = norm) ORDER BY id LIMIT 1
+$$;
+CREATE OR REPLACE FUNCTION salesctl_find_duplicate(norm text, keys text[])
+RETURNS TABLE(customer_id integer, customer_name text, owner text, first_reported_at timestamp, matched_on text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE c integer; how text := 'name';
+BEGIN
+  -- the duplicate / first-reporter check (SPEC 1.6): name, owner and first report time; never contacts
+  IF salesctl_me() IS NULL THEN RETURN; END IF;
+  IF norm IS NOT NULL AND norm <> '' THEN
+    SELECT cu.id INTO c FROM customer cu WHERE cu.name_norm = norm LIMIT 1;
+  END IF;
+  IF c IS NULL AND cardinality(keys) > 0 THEN
+    how := 'phone';
+    SELECT cu.id INTO c FROM customer cu WHERE cu.phone_norm = ANY(keys) LIMIT 1;
+    IF c IS NULL THEN SELECT ct.customer_id INTO c FROM contact ct WHERE ct.phone_norm = ANY(keys) LIMIT 1; END IF;
+  END IF;
+  IF c IS NULL THEN RETURN; END IF;
+  RETURN QUERY SELECT cu.id, cu.name::text, s.handle::text, cu.reported_at, how
+    FROM customer cu LEFT JOIN staff s ON s.id = cu.owner_id WHERE cu.id = c;
+END $$;
+CREATE OR REPLACE FUNCTION salesctl_stamp_audit() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.db_user := session_user;
+  RETURN NEW;
+END $$;
+CREATE OR REPLACE FUNCTION salesctl_staff_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF salesctl_me() IS NULL THEN RETURN NEW; END IF;  -- the administrator
+  IF NEW.login_role IS DISTINCT FROM OLD.login_role THEN
+    RAISE EXCEPTION 'only the administrator changes logins' USING ERRCODE = '42501';
+  END IF;
+  IF NEW.id = salesctl_me() AND NOT salesctl_sees_all()
+     AND (NEW.role, NEW.manager_id, NEW.active) IS DISTINCT FROM (OLD.role, OLD.manager_id, OLD.active) THEN
+    RAISE EXCEPTION 'nobody changes their own role or manager' USING ERRCODE = '42501';
+  END IF;
+  RETURN NEW;
+END $$;
+"""
+
+
+def _execute(target, sql: str) -> None:
+    """Run SQL on an Alembic `op` or a SQLAlchemy connection."""
+    if hasattr(target, "get_bind"):
+        target.execute(text(sql))
+    else:
+        target.execute(text(sql))
+
+
+def _bind(target):
+    return target.get_bind() if hasattr(target, "get_bind") else target
+
+
+def is_postgres(target) -> bool:
+    return _bind(target).dialect.name == "postgresql"
+
+
+def install_functions(target) -> None:
+    if not is_postgres(target):
+        return
+    schema = _bind(target).execute(text("SELECT current_schema()")).scalar()
+    for statement in _split(FUNCTIONS.format(schema=ident(schema))):
+        _execute(target, statement)
+    for fn in ("salesctl_audit_row()", "salesctl_stamp_audit()", "salesctl_staff_guard()", "salesctl_team(integer)"):
+        _execute(target, f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC")
+
+
+def _split(sql: str) -> list[str]:
+    """Split at the semicolons that end a statement (not inside $$ bodies)."""
+    parts, current, inside = [], [], False
+    for line in sql.splitlines():
+        current.append(line)
+        if line.count("$$") % 2 == 1:
+            inside = not inside
+        if not inside and line.rstrip().endswith(";"):
+            parts.append("\n".join(current).strip().rstrip(";"))
+            current = []
+    return [p for p in parts if p]
+
+
+def protect_table(target, table: str) -> None:
+    """Enable RLS, (re)create the policies, the audit trigger and the group's grants for one table.
+
+    Call it from the migration that creates or changes the table (after `TABLES[table]` exists).
+    On SQLite it does nothing.
+    """
+    if not is_postgres(target):
+        return
+    rule = TABLES[table]
+    q = ident(table)
+    _execute(target, f"REVOKE ALL ON {q} FROM PUBLIC")
+    if rule.public_read:
+        _execute(target, f"GRANT SELECT ON {q} TO PUBLIC")
+    if rule.rls:
+        _execute(target, f"ALTER TABLE {q} ENABLE ROW LEVEL SECURITY")
+        existing = _bind(target).execute(text(
+            "SELECT policyname FROM pg_policies WHERE tablename = :t AND schemaname = current_schema()"), {"t": table}).scalars()
+        for name in list(existing):
+            _execute(target, f"DROP POLICY {ident(name)} ON {q}")
+        using, check = row_rule(table, rule), write_rule(table, rule)
+        _execute(target, f"CREATE POLICY {POLICY_PREFIX}select ON {q} FOR SELECT USING ({using})")
+        _execute(target, f"CREATE POLICY {POLICY_PREFIX}insert ON {q} FOR INSERT WITH CHECK ({check})")
+        _execute(target, f"CREATE POLICY {POLICY_PREFIX}update ON {q} FOR UPDATE USING ({using}) WITH CHECK ({check})")
+    if table not in NOT_AUDITED:
+        _execute(target, f"DROP TRIGGER IF EXISTS salesctl_audit ON {q}")
+        _execute(target, f"CREATE TRIGGER salesctl_audit AFTER INSERT OR UPDATE OR DELETE ON {q} "
+                         "FOR EACH ROW EXECUTE FUNCTION salesctl_audit_row()")
+    group = recorded_group(target)
+    if group:
+        grant_table(target, table, group)
+
+
+def grant_table(target, table: str, group: str) -> None:
+    rule = TABLES[table]
+    q = ident(table)
+    _execute(target, f"REVOKE ALL ON {q} FROM {ident(group)}")
+    if rule.grants:
+        _execute(target, f"GRANT {', '.join(rule.grants)} ON {q} TO {ident(group)}")
+
+
+def recorded_group(target) -> str | None:
+    bind = _bind(target)
+    exists = bind.execute(text("SELECT to_regclass('server_setting') IS NOT NULL")).scalar()
+    if not exists:
+        return None
+    prefix = bind.execute(text("SELECT value FROM server_setting WHERE key = 'role_prefix'")).scalar()
+    return group_role(prefix) if prefix else None
+
+
+def install_all(target) -> None:
+    """Functions, then every registered table that exists (the migration that introduces RLS)."""
+    if not is_postgres(target):
+        return
+    install_functions(target)
+    present = set(_bind(target).execute(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
+    for table in TABLES:
+        if table in present:
+            protect_table(target, table)
+    _execute(target, "DROP TRIGGER IF EXISTS salesctl_stamp ON audit_entry")
+    _execute(target, "CREATE TRIGGER salesctl_stamp BEFORE INSERT ON audit_entry FOR EACH ROW "
+                     "EXECUTE FUNCTION salesctl_stamp_audit()")
+    _execute(target, "DROP TRIGGER IF EXISTS salesctl_guard ON staff")
+    _execute(target, "CREATE TRIGGER salesctl_guard BEFORE UPDATE ON staff FOR EACH ROW "
+                     "EXECUTE FUNCTION salesctl_staff_guard()")
+
+
+# --------------------------------------------------------------------------- who is connected
+@dataclass(frozen=True)
+class Identity:
+    """The connected PostgreSQL role: a staff login, the administrator (schema owner or superuser), or neither."""
+
+    role: str
+    staff_id: int | None
+    admin: bool
+    administrator: str | None  # the schema owner's role name (whom to ask)
+
+    @property
+    def is_login(self) -> bool:
+        return self.staff_id is not None and not self.admin
+
+
+def identity(session) -> Identity:
+    row = session.execute(text(
+        "SELECT session_user, salesctl_me(), "
+        "       pg_has_role(session_user, c.relowner, 'MEMBER') OR r.rolsuper, pg_get_userbyid(c.relowner) "
+        "FROM pg_class c, pg_roles r "
+        "WHERE c.oid = to_regclass('alembic_version') AND r.rolname = session_user")).first()
+    if row is None:
+        return Identity("?", None, False, None)
+    return Identity(row[0], row[1], bool(row[2]), row[3])
+
+
+def record_prefix(conn) -> str:
+    """The role prefix of this database (recorded the first time; a copy of the database keeps its own)."""
+    prefix = conn.execute(text("SELECT value FROM server_setting WHERE key = 'role_prefix'")).scalar()
+    if prefix:
+        return prefix
+    prefix = role_prefix(conn.execute(text("SELECT current_database()")).scalar())
+    conn.execute(text("INSERT INTO server_setting (key, value) VALUES ('role_prefix', :p)"), {"p": prefix})
+    return prefix
+
+
+def ensure_group(conn) -> str:
+    """Create the salesctl group role of this database (NOLOGIN) and grant it every registered table."""
+    group = group_role(record_prefix(conn))
+    exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": group}).first()
+    if not exists:
+        conn.execute(text(f"CREATE ROLE {ident(group)} NOLOGIN"))
+    schema = conn.execute(text("SELECT current_schema()")).scalar()
+    conn.execute(text(f"GRANT USAGE ON SCHEMA {ident(schema)} TO {ident(group)}"))
+    present = set(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
+    for table in TABLES:
+        if table in present:
+            grant_table(conn, table, group)
+    conn.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {ident(schema)} TO {ident(group)}"))
+    return group
+
+
+def may_create_roles(conn) -> bool:
+    return bool(conn.execute(text(
+        "SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user")).scalar())
+
+
+def is_staff_login(session) -> bool:
+    """Is this session a staff login on the team server (RLS applies)? Set by the command's identity check."""
+    who = session.info.get("salesctl_identity")
+    return who is not None and who.is_login
+
+
+def deny_if_hidden(session, table: str, row_id: int | None, what: str) -> None:
+    """Under RLS a record outside one's reach reads as absent: refuse it as permission denied, as SQLite does."""
+    if row_id is None or not is_staff_login(session):
+        return
+    if session.execute(text("SELECT salesctl_row_exists(:t, :i)"), {"t": table, "i": int(row_id)}).scalar():
+        from salesctl.errors import PermissionDenied
+        from salesctl.messages import t
+
+        raise PermissionDenied(t("err.denied", what=what))
+
+
+def hidden_customer_named(session, exact: str, norm: str | None) -> int | None:
+    if not is_staff_login(session):
+        return None
+    return session.execute(text("SELECT salesctl_customer_named(:e, :n)"), {"e": exact, "n": norm or exact}).scalar()
+
+
+def find_duplicate(session, norm: str | None, keys: list[str]):
+    """The first-reporter check through the narrow SECURITY DEFINER function: (id, name, owner, reported_at, matched_on)."""
+    from datetime import timezone
+
+    row = session.execute(text("SELECT * FROM salesctl_find_duplicate(:n, CAST(:k AS text[]))"),
+                          {"n": norm, "k": list(keys)}).first()
+    if row is None:
+        return None
+    when = row[3].replace(tzinfo=timezone.utc) if row[3] is not None else None
+    return row[0], row[1], row[2], when, row[4]
+
+
+# --------------------------------------------------------------------------- db security-check
+FORBIDDEN = ("DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+
+
+def security_report(conn) -> dict:
+    """Every table with its RLS state, policies and the group's privileges; problems make it fail."""
+    group = recorded_group(conn)
+    if group and not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": group}).first():
+        group = None
+    tables = conn.execute(text(
+        "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname")).all()
+    policies: dict[str, list[str]] = {}
+    for table, name in conn.execute(text(
+            "SELECT tablename, policyname FROM pg_policies WHERE schemaname = current_schema() ORDER BY policyname")):
+        policies.setdefault(table, []).append(name)
+    rows, problems = [], []
+    for name, rls_on, forced in tables:
+        rule = TABLES.get(name)
+        held: list[str] = []
+        if group:
+            held = [p for p in PRIVILEGES if conn.execute(text(
+                "SELECT has_table_privilege(:g, c.oid, :p) FROM pg_class c WHERE c.oid = to_regclass(:t)"),
+                {"g": group, "p": p, "t": ident(name)}).scalar()]
+        public = [p for p in PRIVILEGES if conn.execute(text(
+            "SELECT coalesce(bool_or(a.privilege_type = :p), false) FROM pg_class c, "
+            "aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) a "
+            "WHERE c.oid = to_regclass(:t) AND a.grantee = 0"), {"p": p, "t": ident(name)}).scalar()]
+        issues = []
+        if rule is None:
+            issues.append("not classified in salesctl.rls.TABLES")
+        else:
+            if rule.rls and not rls_on:
+                issues.append("row-level security is off")
+            if rule.rls and len(policies.get(name, [])) < 3:
+                issues.append("policies missing")
+            extra = [p for p in held if p not in rule.grants]
+            if extra:
+                issues.append("staff may " + ", ".join(extra))
+        if rule is not None and rule.public_read:
+            public = [p for p in public if p != "SELECT"]
+        if public:
+            issues.append("PUBLIC may " + ", ".join(public))
+        rows.append({"table": name, "kind": rule.kind if rule else None, "rls": bool(rls_on), "forced": bool(forced),
+                     "policies": policies.get(name, []), "privileges": held, "problems": issues})
+        problems += [f"{name}: {i}" for i in issues]
+    if group:
+        schema_create = conn.execute(text("SELECT has_schema_privilege(:g, current_schema(), 'CREATE')"), {"g": group}).scalar()
+        if schema_create:
+            problems.append(f"{group}: may create objects in the schema")
+        for login, flags in conn.execute(text(
+                "SELECT m.rolname, m.rolsuper OR m.rolcreaterole OR m.rolcreatedb OR m.rolbypassrls "
+                "FROM pg_roles m JOIN pg_auth_members a ON a.member = m.oid JOIN pg_roles g ON g.oid = a.roleid "
+                "WHERE g.rolname = :g"), {"g": group}):
+            if flags:
+                problems.append(f"{login}: a staff login with extra role attributes")
+    return {"group": group, "tables": rows, "problems": problems, "ok": not problems}
