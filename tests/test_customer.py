@@ -159,7 +159,7 @@ def test_force_claim_records_a_request_and_exits_0(org, cli, db_url):
     assert after["ownership_entry"] == before["ownership_entry"] + 1
     assert query(db_url, "select owner_id from customer where id = :i", i=cid) == [(rep_a1,)]
     # the owner claiming their own customer is a conflict
-    assert add(cli, "华为技术", "--force-claim", phone="13700000001", as_="rep_a1").exit_code == 5
+    assert add(cli, "华为技术", "--force-claim", "--need", "x", phone="13700000001", as_="rep_a1").exit_code == 5
 
 
 def test_cross_industry_is_refused_with_a_claim_hint(org, cli, db_url):
