@@ -28,7 +28,7 @@ _DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 def _models():
     """The pydantic models, built on first use (pydantic is imported only when a policy file is checked)."""
-    from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+    from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
     Days = Annotated[StrictInt, Field(ge=0, le=3650)]
     Positive = Annotated[StrictInt, Field(ge=1, le=3650)]
@@ -100,7 +100,7 @@ def _models():
         remind_contract_ending_days: Days = 30
 
     class Attachments(Section):
-        max_size_mb: Annotated[StrictInt, Field(ge=1, le=2048)] = 20
+        max_size_mb: Annotated[StrictInt | StrictFloat, Field(gt=0, le=2048)] = 20
         forbidden_extensions: list[StrictStr] = []
 
     class Notify(Section):
