@@ -1,6 +1,6 @@
 """`commission plan check`: every problem of a plan file at once (the parser stops at the first).
 
-The plan's own validators (services.pay.commission's _Reader) check each key on its
+The plan's own validators (services.pay.plans._Reader) check each key on its
 own, so one wrong key does not hide the next; a file with no key-level problem is
 then parsed whole, which adds the checks across keys.
 """
@@ -16,7 +16,7 @@ from salesctl.messages import t
 
 def plan_problems(text: str, path: Path) -> list[str]:
     """Each problem as `file:line: key: what` (empty when the plan is valid)."""
-    from salesctl.services.pay import commission as c
+    from salesctl.services.pay import plans as c
 
     try:
         raw = tomllib.loads(text)
