@@ -4,6 +4,9 @@ Conventions: integer `id` primary keys; people are foreign keys to `staff.id`;
 timestamps are `UTCDateTime` (stored naive UTC, returned aware); money is `Money`
 (integer cents in the database, `Decimal` in Python). Append-only tables
 (ownership ledger, grade history, stage changes, audit) are never updated.
+
+Size: over 600 lines on purpose: every table in one module, as SQLModel's code-structure
+guide and STYLE.md ask, so a newcomer finds the whole schema in one place.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """The team server's database-side rules (PostgreSQL only): logins, row-level security, the DB audit trail.
 
+Size: about 600 lines: the table registry, the policy SQL and the SECURITY DEFINER functions
+belong together, since each policy reads the functions defined beside it.
+
 ONE registry, `TABLES`, says for every table how PostgreSQL guards it; the
 migrations (`protect_table`) and `db security-check` (`security_report`) both read
 it. The row rules are the org chart's rules of `permissions.py`, written in SQL:
