@@ -89,12 +89,11 @@ def plan_check(file: Annotated[str, typer.Argument(help="The plan TOML to check.
     from salesctl.services.pay import plans as svc
     from salesctl.services.pay.plan_check import plan_problems
 
+    from salesctl.inputs import read_text_file
+
     path = Path(file).expanduser()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError:
-        text = None  # load_plan_file says why
-    problems = plan_problems(text, path) if text is not None else []
+    text = read_text_file(path, "FILE")  # one reader: UTF-8 expected, else exit 2 naming the file
+    problems = plan_problems(text, path)
     if len(problems) > 1:
         for problem in problems:
             render.write(f"{problem}\n")

@@ -123,6 +123,12 @@ def _usage_fail(exc):
         raise exc
     command = exc.ctx.command_path if exc.ctx is not None else "salesctl"
     message = exc.format_message()
+    from salesctl.messages import language
+
+    if language() == "zh":  # Click's own words in the display language (cli/help_zh.py)
+        from salesctl.cli.help_zh import words
+
+        message = words(message)
     if len(message) > 400:  # Click echoes the value whole; keep the start and the accepted values at the end
         message = f"{message[:200]}…({len(message)} characters)…{message[-150:]}"
     _fail(message, t("err.usage_help", command=command), int(exc.exit_code))

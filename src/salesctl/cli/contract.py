@@ -79,7 +79,7 @@ def add(
 
 @app.command("list")
 def list_(
-    expiring: Annotated[Optional[int], typer.Option("--expiring", min=0, help="Only active contracts ending within this many days.")] = None,
+    expiring: Annotated[Optional[int], typer.Option("--expiring", min=0, max=DAYS_MAX, help="Only active contracts ending within this many days.")] = None,
     void: Annotated[bool, typer.Option("--void", help="Include voided contracts.")] = False,
     mine: MineOpt = False,
     team: TeamOpt = False,

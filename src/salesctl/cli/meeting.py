@@ -203,7 +203,7 @@ def action_done(
 
 @action_app.command("change")
 def action_change(
-    action_id: Annotated[int, typer.Argument(help="Action item id (see `meeting actions`).")],
+    action_id: Annotated[int, typer.Argument(min=1, max=ID_MAX, help="Action item id (see `meeting actions`).")],
     reassign: Annotated[Optional[str], typer.Option("--reassign", help="Give it to someone else in the team.")] = None,
     due: Annotated[Optional[str], typer.Option("--due", help="A new due date.")] = None,
     cancel: Annotated[bool, typer.Option("--cancel", help="Cancel it (with --reason).")] = False,

@@ -46,7 +46,7 @@ def add(
     date: Annotated[Optional[str], typer.Option("--date", help="When it was received (required): 2026-11-27, today, yesterday.")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="A note, e.g. 首付款.")] = None,
     allow_overpay: Annotated[bool, typer.Option("--allow-overpay", help="Accept collections above the deal amount.")] = False,
-    installment: Annotated[Optional[int], typer.Option("--installment", min=1, help="Pay this instalment of the contract's plan (default: the oldest open one).")] = None,
+    installment: Annotated[Optional[int], typer.Option("--installment", min=1, max=ID_MAX, help="Pay this instalment of the contract's plan (default: the oldest open one).")] = None,
     format: FormatOpt = OutputFormat.table,
 ):
     """Record money collected on a won deal.

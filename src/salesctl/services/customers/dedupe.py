@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from salesctl.errors import Conflict, InvalidInput, PermissionDenied
+from salesctl.inputs import is_id
 from salesctl.messages import t
 from salesctl.models import MANAGER_ROLES, Customer, OwnershipEntry, ProfileSection, Staff
 from salesctl.permissions import (
@@ -130,7 +131,7 @@ def _exact(ctx: Ctx, ref: str) -> Customer:
     from salesctl.services.customers.lookup import find_customer
 
     value = (ref or "").strip()
-    if value.isdigit():
+    if is_id(value):
         customer = ctx.session.get(Customer, int(value))
         if customer is not None:
             return customer

@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from salesctl.directory import find_staff
 from salesctl.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from salesctl.inputs import is_id
 from salesctl.messages import t
 from salesctl.models import Leave, Staff
 from salesctl.permissions import is_manager_of, require_manager_of
@@ -49,7 +50,7 @@ def add_leave(ctx: Ctx, ref: str, start: date, end: date, reason: str | None) ->
 
 def get_leave(ctx: Ctx, ref) -> tuple[Leave, Staff]:
     value = str(ref).strip().lstrip("#")
-    if not value.isdigit():
+    if not is_id(value):
         raise InvalidInput(t("leave.err.bad_id", value=ref))
     leave = ctx.session.get(Leave, int(value))
     if leave is None:

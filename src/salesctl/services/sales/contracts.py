@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from salesctl.errors import Conflict, InvalidInput, NotFound
+from salesctl.inputs import is_id
 from salesctl.messages import t
 from salesctl.models import Contract, Customer, Deal, Installment, Payment, PaymentAllocation, Staff
 from salesctl.money import parse_money, quantize
@@ -47,7 +48,7 @@ def get_contract(ctx: Ctx, ref) -> Contract:
     """By id, or by contract number."""
     value = str(ref).strip().lstrip("#")
     contract = None
-    if value.isdigit():
+    if is_id(value):
         contract = ctx.session.get(Contract, int(value))
     if contract is None and value:
         contract = ctx.session.exec(select(Contract).where(Contract.number == value)).first()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from salesctl.errors import Conflict, InvalidInput, PermissionDenied
+from salesctl.inputs import is_id
 from salesctl.messages import t
 from salesctl.models import MissedSale, MissedSaleShare, Staff
 from salesctl.permissions import is_manager_of, visible_staff_ids
@@ -106,7 +107,7 @@ def void_missed(ctx: Ctx, ref, *, reason: str | None) -> MissedSale:
     from salesctl.models import CommissionLine
 
     value = str(ref).strip().lstrip("#")
-    if not value.isdigit():
+    if not is_id(value):
         raise InvalidInput(t("handbook.err.missed_bad_id", value=ref))
     missed = ctx.session.get(MissedSale, int(value))
     if missed is None:

@@ -32,6 +32,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from salesctl.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from salesctl.inputs import is_id
 from salesctl.messages import t
 from salesctl.models import MANAGER_ROLES, Attachment, AttachmentBlob, AttachmentKey, Customer, Staff
 from salesctl.services.context import Ctx
@@ -220,7 +221,7 @@ def parse_entity(text: str) -> str:
 
 def _int_id(ref, entity: str) -> int:
     value = str(ref).strip().lstrip("#")
-    if not value.isdigit():
+    if not is_id(value):
         raise InvalidInput(t("attach.err.bad_id", entity=entity, value=ref))
     return int(value)
 
