@@ -6,6 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from salesctl.inputs import ID_MAX
+
 from salesctl.cli.common import command_context, fmt_value
 from salesctl.cli.options import (
     AllOpt,
