@@ -252,7 +252,7 @@ def test_migration_0005_fills_the_keys_of_existing_customers(fuda, cli):
     with engine.begin() as conn:  # as 0.1.0 stored them: English suffixes cut without a word boundary
         conn.execute(text("update customer set name_norm = 'cis' where name = 'Cisco'"))
         conn.execute(text("insert into customer (name, name_norm, status, grade, incomplete, created_at, updated_at) "
-                          "values ('東莞富達模具有限公司', '東莞富達模具', 'following', 'D', 1, "
+                          "values ('東莞富達模具有限公司', '東莞富達模具', 'following', 'D', true, "
                           "'2026-11-01 00:00:00.000000', '2026-11-01 00:00:00.000000')"))
     engine.dispose()
     result = cli("customer", "duplicates", "--all", "--format", "json", as_="dir")  # upgrades on the way

@@ -53,6 +53,13 @@ def downgrade() -> None:
         for table in TABLES:
             op.execute(f'ALTER TABLE IF EXISTS "{table}" DISABLE ROW LEVEL SECURITY')
             op.execute(f'DROP TRIGGER IF EXISTS salesctl_audit ON "{table}"')
+        # the policies themselves: one of a table may read another (attachment → contract), which
+        # would keep an earlier revision's downgrade from dropping that table
+        policies = op.get_bind().execute(sa.text(
+            "SELECT tablename, policyname FROM pg_policies "
+            "WHERE schemaname = current_schema() AND policyname LIKE 'salesctl\\_%'")).fetchall()
+        for table, name in policies:
+            op.execute(f'DROP POLICY IF EXISTS "{name}" ON "{table}"')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_column('db_user')
     with op.batch_alter_table('staff', schema=None) as batch_op:
