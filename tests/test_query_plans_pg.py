@@ -14,7 +14,7 @@ import json
 import pytest
 
 from conftest import TEST_DB
-from test_query_plans import BIG, COMMANDS, _id
+from test_query_plans import BIG, COMMANDS, _id, run_capturing_selects
 
 pytestmark = pytest.mark.skipif(not TEST_DB.startswith("postgresql"), reason="EXPLAIN on PostgreSQL")
 
@@ -30,24 +30,12 @@ def _seq_scans(plan: dict) -> list[str]:
 
 @pytest.mark.parametrize("actor, argv", COMMANDS, ids=[_id(c) for c in COMMANDS])
 def test_commands_have_an_index_for_every_big_table(demo, cli, actor, argv):
-    from sqlalchemy import event
-
     from salesctl import db
 
-    engine = db.get_engine(demo)
-    seen: list[tuple[str, object]] = []
-
-    def grab(_conn, _cursor, statement, parameters, _context, executemany):
-        if not executemany and statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", grab)
-    try:
-        result = cli(*argv, as_=actor)
-    finally:
-        event.remove(engine, "before_cursor_execute", grab)
+    result, seen = run_capturing_selects(demo, cli, actor, argv)
     assert result.exit_code in (0, 1), result
     assert seen, "no statements captured"
+    engine = db.get_engine(demo)
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
