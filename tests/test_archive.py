@@ -370,10 +370,11 @@ def test_password_is_stored_only_as_a_salted_scrypt_hash(org, cli, db_url, tmp_p
     assert digest not in text and salt not in text and PASSWORD not in text
     assert json.loads(text)["staff_id"] is not None
     # the same password again is refused; a second one is a new row (the old stays as history)
-    again = cli("archive", "password", "set", "--password-file", str(pw), as_="rep_a1")
+    again = cli("archive", "password", "set", "--password-file", str(pw), "--old-password-file", str(pw), as_="rep_a1")
     assert again.exit_code == 2 and "used before" in again.stderr
     new = secret_file(tmp_path / "new", "Another-pass-2027")
-    assert cli("archive", "password", "set", "--password-file", str(new), as_="rep_a1").exit_code == 0
+    assert cli("archive", "password", "set", "--password-file", str(new), "--old-password-file", str(pw),
+               as_="rep_a1").exit_code == 0
     assert query(db_url, "select count(*) from archive_password")[0][0] == 2
     # two people may pick the same password: different salts, different hashes
     assert cli("archive", "password", "set", "--password-file", str(pw), as_="rep_a2").exit_code == 0
@@ -438,7 +439,8 @@ def test_password_age_warns_from_90_days_and_refuses_after_180(org, cli, db_url,
     assert not out.exists() and audit_count(db_url) == before
 
     new = secret_file(tmp_path / "new", "Fresh-pass-2026")
-    assert cli("archive", "password", "set", "--password-file", str(new), as_="rep_a1").exit_code == 0
+    assert cli("archive", "password", "set", "--password-file", str(new), "--old-password-file", str(pw),
+               as_="rep_a1").exit_code == 0
     result = cli("customer", "archive", "export", "--out", str(tmp_path / "fresh.xlsx"), "--password-file", str(new),
                  as_="rep_a1")
     assert result.exit_code == 0 and "warning" not in result.stderr
@@ -640,3 +642,67 @@ def test_customer_files_of_other_commands_follow_the_same_rule(archive_org, db_u
     assert stat.S_IMODE((tmp_path / "x.csv").stat().st_mode) == 0o600
     actions = [a for (a,) in query(db_url, "select action from audit_entry order by id")][before:]
     assert actions == ["file.encrypted", "file.unencrypted"]
+
+
+# --------------------------------------------------------------------------- changing and resetting (issue 17)
+def _passwords(db_url, handle):
+    return query(db_url, "select a.hash from archive_password a join staff s on s.id = a.staff_id "
+                         "where s.handle = :h order by a.id", h=handle)
+
+
+def test_changing_an_archive_password_needs_the_current_one(org, cli, db_url, tmp_path):
+    pw = secret_file(tmp_path / "pw", PASSWORD)
+    new = secret_file(tmp_path / "new", "Another-pass-2027")
+    wrong = secret_file(tmp_path / "wrong", "Not-the-pass-2026")
+    assert cli("archive", "password", "set", "--password-file", str(pw), as_="rep_a1").exit_code == 0
+    before, audits = _passwords(db_url, "rep_a1"), audit_count(db_url)
+    # acting as a person is not enough to replace their password
+    result = cli("archive", "password", "set", "--password-file", str(new), as_="rep_a1")
+    assert result.exit_code == 2 and "--old-password-file" in result.stderr and "archive password reset" in result.stderr
+    result = cli("archive", "password", "set", "--password-file", str(new), "--old-password-file", str(wrong), as_="rep_a1")
+    assert result.exit_code == 3 and "not the current archive password" in result.stderr
+    assert "Not-the-pass" not in result.stderr and "Another-pass" not in result.stderr
+    assert _passwords(db_url, "rep_a1") == before and audit_count(db_url) == audits
+    ok = cli("archive", "password", "set", "--password-file", str(new), "--old-password-file", str(pw), as_="rep_a1")
+    assert ok.exit_code == 0, ok
+    assert len(_passwords(db_url, "rep_a1")) == 2
+
+
+def test_a_manager_resets_a_forgotten_archive_password_audited(org, cli, db_url, tmp_path):
+    pw = secret_file(tmp_path / "pw", PASSWORD)
+    temp = secret_file(tmp_path / "temp", "Temporary-pass-2026")
+    assert cli("archive", "password", "set", "--password-file", str(pw), as_="rep_a1").exit_code == 0
+    before = _passwords(db_url, "rep_a1")
+    # a colleague, a rep of another team and the person themselves may not reset it
+    for actor in ("rep_a2", "mgr_b"):
+        result = cli("archive", "password", "reset", "rep_a1", "--password-file", str(temp), as_=actor)
+        assert result.exit_code == 3, (actor, result)
+    assert cli("archive", "password", "reset", "rep_a1", "--password-file", str(temp), as_="rep_a1").exit_code == 2
+    assert _passwords(db_url, "rep_a1") == before
+    result = cli("archive", "password", "reset", "rep_a1", "--password-file", str(temp), as_="mgr_a")
+    assert result.exit_code == 0, result
+    assert "Temporary-pass" not in result.stdout + result.stderr
+    assert len(_passwords(db_url, "rep_a1")) == 2
+    audit = query(db_url, "select s.handle from audit_entry a join staff s on s.id = a.actor_id "
+                          "where a.action = 'archive.password.reset'")
+    assert audit == [("mgr_a",)]
+    # the person then changes it, giving the reset one as the old password
+    new = secret_file(tmp_path / "new", "Another-pass-2027")
+    assert cli("archive", "password", "set", "--password-file", str(new), "--old-password-file", str(temp),
+               as_="rep_a1").exit_code == 0
+
+
+@pytest.mark.parametrize("args", [
+    ("archive", "password", "set"),
+    ("customer", "archive", "export", "--out", "OUT"),
+    ("archive", "friday", "--dry-run"),
+])
+def test_every_password_file_must_be_owner_only(org, cli, db_url, tmp_path, args):
+    pw = tmp_path / "pw"
+    pw.write_text(PASSWORD + "\n")
+    pw.chmod(0o644)
+    argv = [str(tmp_path / "out.xlsx") if a == "OUT" else a for a in args]
+    result = cli(*argv, "--password-file", str(pw), as_="rep_a1")
+    assert result.exit_code == 2, result
+    assert "chmod 600" in result.stderr and str(pw) in result.stderr
+    assert not (tmp_path / "out.xlsx").exists()

@@ -101,9 +101,13 @@ def test_each_login_reads_exactly_what_the_handbook_allows(world, person, db_url
                 assert secret not in everything, (person, secret)
         for name in SEES[person] - {POOL}:
             assert DATA[name][1] in everything  # their own contacts are there
-        my_id = conn.execute("SELECT salesctl_me()").fetchone()[0]
-        hashes = conn.execute("SELECT staff_id FROM archive_password").fetchall()
-        assert all(sid == my_id for (sid,) in hashes)
+        # archive passwords (hashes only): one's own; a manager's team's too (a manager resets a forgotten one)
+        seen = {r[0] for r in conn.execute(
+            "SELECT s.handle FROM archive_password a JOIN staff s ON s.id = a.staff_id")}
+        owners_seen = {DATA[n][0] for n in SEES[person] - {POOL}}
+        expected = {"rep_a1", "rep_b1"} & ({person} | (owners_seen if person not in ("rep_a1", "rep_a2", "rep_b1", "asst_b")
+                                                      else set()))
+        assert seen == expected, (person, seen)
         # the org chart itself is open to every login
         assert conn.execute("SELECT count(*) FROM staff").fetchone()[0] == 9
 
@@ -159,3 +163,21 @@ def test_a_psql_update_of_ones_own_customer_shows_in_salesctl_audit(world, cli, 
     # the other team's manager sees nothing of it; rep_a1's manager does
     assert not [r for r in cli("audit", "--format", "json", as_="mgr_b").json() if r["source"] == "db"]
     assert [r for r in cli("audit", "--format", "json", as_="mgr_a").json() if r["source"] == "db"]
+
+
+def test_a_manager_resets_a_team_members_archive_password_through_their_own_login(world, cli, db_url, tmp_path):
+    """`archive password reset` works under row-level security for the manager of the person only (0011)."""
+    temp = tmp_path / "temp"
+    temp.write_text("Temporary-pass-2026\n")
+    temp.chmod(0o600)
+    cli.logins = world
+    count = lambda: query(db_url, "SELECT count(*) FROM archive_password a JOIN staff s ON s.id = a.staff_id "
+                                  "WHERE s.handle = 'rep_a1'")[0][0]
+    before = count()
+    for actor in ("rep_a2", "mgr_b"):
+        result = cli("archive", "password", "reset", "rep_a1", "--password-file", str(temp), as_=actor)
+        assert result.exit_code == 3, (actor, result)
+    assert count() == before
+    result = cli("archive", "password", "reset", "rep_a1", "--password-file", str(temp), as_="mgr_a")
+    assert result.exit_code == 0, result
+    assert count() == before + 1

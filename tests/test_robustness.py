@@ -168,6 +168,57 @@ def test_a_read_only_database_file_can_be_read(demo, cli, tmp_path):
         os.chmod(path, 0o600)
 
 
+# --------------------------------------------------------------------------- stored text: lengths and NUL
+def _customer_rows(url):
+    return query(url, "SELECT count(*), (SELECT count(*) FROM contact) FROM customer")[0]
+
+
+def test_text_over_a_columns_length_is_refused_the_same_on_both_databases(demo, cli, db_url):
+    before, audits = _customer_rows(db_url), audit_count(db_url)
+    result = cli("customer", "add", "长" * 301, "--contact", "王", "--title", "经理", "--phone", "13900003333",
+                 "--status", "following", as_="wang.fang")
+    refused(result, 2, "name", "301 characters", "at most 300")
+    result = cli("customer", "add", "长度测试公司", "--contact", "c" * 201, "--title", "经理", "--phone", "13900003333",
+                 "--status", "following", as_="wang.fang")
+    refused(result, 2, "contact name", "at most 200")
+    assert _customer_rows(db_url) == before and audit_count(db_url) == audits
+    added = cli("customer", "add", "长度测试公司", "--contact", "王", "--title", "经理", "--phone", "13900003333",
+                "--status", "following", as_="wang.fang")
+    assert added.exit_code == 0, added
+    result = cli("customer", "edit", "长度测试公司", "--address", "路" * 501, as_="wang.fang")
+    refused(result, 2, "customer address", "at most 500")
+    assert query(db_url, "SELECT address FROM customer WHERE name = '长度测试公司'") == [(None,)]
+
+
+def test_nul_and_over_long_text_in_an_import_are_refused_and_nothing_is_written(demo, cli, db_url, tmp_path):
+    header = "name,contact,title,phone,status\n"
+    files = {
+        "nul.csv": (header + "华\x00为,王,经理,13812345679,following\n", ("name", "NUL")),
+        "long.csv": (header + "好公司,王,经理,13812345670,following\n" + "长" * 400 + ",李,经理,13812345671,following\n",
+                     ("name", "400 characters", "at most 300")),
+        "field.csv": (header + '"' + "z" * 200_000 + '",王,经理,13812345678,following\n',
+                      ("line 2", "longer than 131072 characters")),
+    }
+    before, audits = _customer_rows(db_url), audit_count(db_url)
+    for name, (body, needles) in files.items():
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        result = cli("import", "customers", str(path), as_="wang.fang")
+        refused(result, 2, *needles)
+        assert "Traceback" not in result.stderr
+    assert _customer_rows(db_url) == before and audit_count(db_url) == audits
+
+
+def test_a_nul_in_a_minutes_or_content_file_is_refused(demo, cli, db_url, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("背景\x00资料", encoding="utf-8")
+    before = query(db_url, "SELECT count(*) FROM profile_section")
+    result = cli("customer", "profile", "苏州新华精密机械", "--section", "background", "--text-file", str(notes), as_="wang.fang")
+    assert result.exit_code == 2, result
+    assert "NUL" in result.stderr
+    assert query(db_url, "SELECT count(*) FROM profile_section") == before
+
+
 # --------------------------------------------------------------------------- terminal injection
 def test_escape_sequences_in_stored_text_are_printed_harmlessly(demo, cli, db_url):
     name = "\x1b[2J\x1b]0;owned\x07清屏公司\u202e"
@@ -183,6 +234,25 @@ def test_escape_sequences_in_stored_text_are_printed_harmlessly(demo, cli, db_ur
         assert "\x1b" not in output.stderr
     listed = cli("customer", "list", "--format", "json", as_="wang.fang")
     assert name in [row["name"] for row in listed.json()]  # JSON keeps the data exactly
+
+
+def test_hand_built_rich_output_at_a_terminal_is_harmless_too(demo, cli, db_url, monkeypatch):
+    """Charts, trees and forms drawn with Rich at a terminal go through render.console()/rich_text as well."""
+    from salesctl import render
+
+    evil = "\x1b[2J\x1b]0;owned\x07"
+    assert cli("staff", "edit", "wang.fang", "--name", evil + "王芳").exit_code == 0
+    report = cli("report", "daily", "--date", "2026-11-27", "--summary", evil + "今天拜访了客户", "--plan", evil + "明天",
+                 "--submit", "--format", "json", as_="zhou.jie")
+    assert report.exit_code == 0, report
+    report_id = report.json()["id"]
+    monkeypatch.setattr(render, "stdout_is_terminal", lambda: True)
+    for args in (("staff", "tree"), ("eval", "--month", "2026-11", "--team"), ("report", "show", str(report_id)),
+                 ("customer", "list"), ("summary", "week", "--all"), ("deal", "pipeline")):
+        result = cli(*args)
+        assert result.exit_code == 0, (args, result)
+        assert "\x1b" not in result.stdout and "\x07" not in result.stdout, (args, result.stdout[:500])
+    assert "今天拜访了客户" in cli("report", "show", str(report_id)).stdout
 
 
 def test_an_error_line_never_carries_a_newline_or_escape(demo, cli):

@@ -137,6 +137,10 @@ def get_engine(url: str) -> Engine:
         return engine
     from sqlalchemy import create_engine
 
+    from salesctl import storedtext
+
+    storedtext.install()  # text within its column's length and without NUL, the same on both databases
+
     parsed = make_url(url)
     if parsed.drivername == CIPHER_DRIVER:
         # one engine per URL and key (a process that changes SALESCTL_DB_KEY gets a new one)

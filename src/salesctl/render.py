@@ -311,14 +311,13 @@ def plain_table(columns, body, foot=None, title=None, empty_message=None) -> str
 
 
 def rich_table(columns, body, foot=None, title=None, empty_message=None) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    out = console()
     if not body and not foot:
         if title:
-            console.print(f"[bold]{escape(safe_line(title))}[/bold]")
-        console.print(empty_message or t("no_rows"), markup=False)
+            out.print(f"[bold]{escape(safe_line(title))}[/bold]")
+        out.print(empty_message or t("no_rows"), markup=False)
         return
     table = Table(title=title, show_footer=bool(foot), header_style="bold")
     for i, c in enumerate(columns):
@@ -326,11 +325,9 @@ def rich_table(columns, body, foot=None, title=None, empty_message=None) -> None
         # names, phone numbers and dates are never broken inside themselves
         whole = c.keep or c.kind in ("date", "datetime", "int", "money") or c.key in ("phone", "name", "customer")
         table.add_column(c.heading(), justify=justify, footer=(foot[i] if foot else ""), no_wrap=whole)
-    from rich.text import Text
-
     for row in body:
-        table.add_row(*(Text(value) for value in row))  # data is never Rich markup
-    console.print(table)
+        table.add_row(*(rich_text(value) for value in row))  # data is never Rich markup
+    out.print(table)
 
 
 def emit_object(obj: dict, fmt: str, table: Callable[[dict], None] | None = None, columns: Sequence[Column] | None = None) -> None:
@@ -368,11 +365,32 @@ def emit_id(record_id: int, obj: dict | None, fmt: str, message: str) -> None:
     info(message)
 
 
-# --------------------------------------------------------------------------- stderr
-def _stderr_console():
+# --------------------------------------------------------------------------- Rich consoles
+def console(*, stderr: bool = False, **options):
+    """The one way to get a Rich console: strings it renders are made terminal-safe first.
+
+    Data shown through a hand-built Rich table, tree or chart goes through `safe_text` here
+    (a str cell or title) or through `rich_text` (a Text object), as the table helpers do,
+    so an escape sequence stored in a name or a report never reaches the terminal.
+    """
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    class SafeConsole(Console):
+        def render_str(self, text: str, **kwargs):
+            return super().render_str(safe_text(text), **kwargs)
+
+    return SafeConsole(stderr=stderr, **options)
+
+
+def rich_text(value: str, **style):
+    """A Rich Text of data (never markup), terminal-safe."""
+    from rich.text import Text
+
+    return Text(safe_text(value or ""), **style)
+
+
+def _stderr_console():
+    return console(stderr=True, highlight=False)
 
 
 def info(message: str) -> None:

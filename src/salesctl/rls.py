@@ -102,7 +102,7 @@ TABLES: dict[str, Rule] = {
     "commission_settlement": Rule("pay", "staff_id", grants=APPEND_ONLY),
     "commission_line": Rule("via", "settlement_id", "commission_settlement", grants=APPEND_ONLY),
     # security, audit
-    "archive_password": Rule("own", "staff_id", grants=APPEND_ONLY),
+    "archive_password": Rule("secret", "staff_id", grants=APPEND_ONLY),  # 0011: managers reset their team's
     "audit_entry": Rule("audit", "actor_id", grants=APPEND_ONLY),
     "db_audit": Rule("audit", "actor_id", grants=READ_ONLY),
     "server_setting": Rule("system", grants=READ_ONLY),
@@ -191,6 +191,9 @@ def row_rule(table: str, rule: Rule) -> str:
                 f"OR customer_id IN (SELECT id FROM customer WHERE owner_id = ANY({VISIBLE}))")
     if rule.kind == "own":
         return f"{rule.column} = {ME}"
+    if rule.kind == "secret":  # one's own, and a manager's team (a manager resets a forgotten archive password)
+        return (f"{ALL} OR {rule.column} = {ME} "
+                f"OR ({ROLE} NOT IN ('rep', 'assistant') AND {rule.column} = ANY({VISIBLE}))")
     if rule.kind == "audit":
         return (f"{ALL} OR {rule.column} = {ME} "
                 f"OR ({ROLE} NOT IN ('rep', 'assistant') AND {rule.column} = ANY({VISIBLE}))")
@@ -388,15 +391,15 @@ def _split(sql: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def protect_table(target, table: str) -> None:
+def protect_table(target, table: str, rule: Rule | None = None) -> None:
     """Enable RLS, (re)create the policies, the audit trigger and the group's grants for one table.
 
-    Call it from the migration that creates or changes the table (after `TABLES[table]` exists).
-    On SQLite it does nothing.
+    Call it from the migration that creates or changes the table (after `TABLES[table]` exists);
+    a downgrade passes the rule the table had before. On SQLite it does nothing.
     """
     if not is_postgres(target):
         return
-    rule = TABLES[table]
+    rule = rule or TABLES[table]
     q = ident(table)
     _execute(target, f"REVOKE ALL ON {q} FROM PUBLIC")
     if rule.public_read:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -24,24 +24,64 @@ password_app = typer.Typer(help="Your archive password: set it, see how old it i
 app.add_typer(password_app, name="password")
 
 
+OldPasswordFileOpt = Annotated[Optional[str], typer.Option(
+    "--old-password-file", help="File holding your current archive password (needed to change it); else a prompt.")]
+
+
 @password_app.command("set")
-def password_set(password_file: PasswordFileOpt = None):
+def password_set(password_file: PasswordFileOpt = None, old_password_file: OldPasswordFileOpt = None):
     """Set (or change) your archive password: asked twice without echo at a terminal.
 
-    Example: salesctl archive password set --password-file ~/.salesctl-archive-pw
+    Changing an existing password needs the current one (--old-password-file or a prompt);
+    a forgotten one is reset by your manager with `archive password reset`.
+
+    Example: salesctl archive password set --password-file ~/.salesctl-archive-pw --old-password-file ~/.old-pw
     """
     from salesctl import render
     from salesctl.messages import t
     from salesctl.services.security import passwords
 
+    old = None
+    if old_password_file is not None:
+        old = passwords.obtain_secret(old_password_file, flag="--old-password-file", env="", prompt="")
+    else:  # ask for the current one first, and only when there is one (nothing is asked in a transaction)
+        with command_context() as ctx:
+            has_one = passwords.current(ctx.session, ctx.actor.id) is not None
+        if has_one and render.interactive():
+            old = passwords.obtain_secret(None, flag="--old-password-file", env="", prompt=t("archive.prompt.old"))
     secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.new"), confirm=t("archive.prompt.again"))
     passwords.check_strength(secret.value, secret.source)  # before opening the database
     with command_context(write=True) as ctx:
-        passwords.set_password(ctx, secret.value, secret.source)
+        passwords.set_password(ctx, secret.value, secret.source, old=old)
         handle, today = ctx.actor.handle, ctx.today
         rules = passwords.policy()
     render.info(t("archive.msg.password_set", handle=handle, set_on=today, warn=rules["warn_days"],
                   max=rules["max_days"]))
+
+
+@password_app.command("reset")
+def password_reset(
+    handle: Annotated[str, typer.Argument(help="The person whose archive password is reset (in your team).")],
+    password_file: PasswordFileOpt = None,
+):
+    """Reset a team member's forgotten archive password (manager or above; audited).
+
+    Tell the person the new password; they change it with `archive password set`.
+
+    Example: salesctl archive password reset wang.fang --password-file ~/.tmp-pw
+    """
+    from salesctl import render
+    from salesctl.directory import find_staff
+    from salesctl.messages import t
+    from salesctl.services.security import passwords
+
+    secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.new"), confirm=t("archive.prompt.again"))
+    passwords.check_strength(secret.value, secret.source)
+    with command_context(write=True) as ctx:
+        person = find_staff(ctx.session, handle)
+        passwords.reset_password(ctx, person, secret.value, secret.source)
+        today = ctx.today
+    render.info(t("archive.msg.password_reset", handle=handle, set_on=today))
 
 
 @password_app.command("status")
@@ -92,7 +132,7 @@ def friday(
     from salesctl.services.security import passwords
 
     # the file must be private (checked first: a readable password file is already a leak)
-    secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.password", handle=""), private=True)
+    secret = passwords.obtain_secret(password_file, prompt=t("archive.prompt.password", handle=""))
     folder = svc.friday_folder(create=not dry_run)
     with command_context(write=not dry_run) as ctx:
         period = svc.resolve_period(ctx, None, None)

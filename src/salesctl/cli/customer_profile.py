@@ -298,7 +298,6 @@ def grades(
         lines.append((name, _bar(r, scale, rich), total, counts))
     title = t("customer.title.grades")
     if rich:
-        from rich.console import Console
         from rich.table import Table
 
         table = Table(title=title, show_header=False, box=None, padding=(0, 1))
@@ -308,7 +307,7 @@ def grades(
         table.add_column(justify="left")
         for name, bar, total, counts in lines:
             table.add_row(render.escape(name), bar, str(total), counts)
-        console = Console()
+        console = render.console()
         console.print(table)
         if by:
             console.print(legend, markup=False)

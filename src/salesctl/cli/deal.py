@@ -287,14 +287,14 @@ def pipeline(
 
 def _draw_funnel(funnel, title: str) -> None:
     """Rich bars, one per stage, with the conversion to the next stage between them."""
-    from rich.console import Console
+    from salesctl import render
     from rich.table import Table
 
     from salesctl.messages import label, t
     from salesctl.money import display
     from salesctl.services.sales import deals as svc
 
-    console = Console()
+    console = render.console()
     table = Table(title=title, show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column(t("deal.col.stage"), no_wrap=True)
     table.add_column("", no_wrap=True)

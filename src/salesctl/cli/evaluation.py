@@ -62,7 +62,6 @@ def _chart(rows: list[dict]) -> None:
         return
     if render.stdout_is_terminal():
         from rich.bar import Bar
-        from rich.console import Console
         from rich.table import Table
 
         table = Table(title=t("eval.chart"), show_header=False, box=None)
@@ -73,7 +72,7 @@ def _chart(rows: list[dict]) -> None:
             value = float(row["score"]) if row["score"] is not None else 0.0  # display only
             colour = "cyan" if row["kind"] == "rep" else "magenta"
             table.add_row(render.escape(who), Bar(100, 0, value, width=BAR_WIDTH, color=colour), score)
-        Console().print(table)
+        render.console().print(table)
         return
     pad = max(len(who) for who, _, _ in lines)
     text = [f"\n{t('eval.chart')}"] + [f"{who.ljust(pad)}  {bar}  {score}".rstrip() for who, bar, score in lines]

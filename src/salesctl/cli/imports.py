@@ -58,6 +58,7 @@ class _Bar:
 
 @contextmanager
 def _progress():
+    from salesctl import render
     import sys
 
     from salesctl.services.io.outcomes import Progress
@@ -65,11 +66,10 @@ def _progress():
     if not sys.stderr.isatty():
         yield Progress()  # piped: nothing but the summary
         return
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
 
     bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                       console=Console(stderr=True), transient=True)
+                       console=render.console(stderr=True), transient=True)
     with bar:
         yield _Bar(bar)
 

@@ -309,46 +309,45 @@ def form_plain(blocks: list[tuple]) -> str:
 
 
 def form_rich(blocks: list[tuple]) -> None:
-    from rich.console import Console
+    from salesctl import render
     from rich.table import Table
-    from rich.text import Text
 
     from salesctl.messages import t
 
-    console = Console()
+    console = render.console()
     for block in blocks:
         kind = block[0]
         if kind == "title":
-            console.rule(Text(block[1], style="bold"))
+            console.rule(render.rich_text(block[1], style="bold"))
         elif kind == "fields":
             grid = Table.grid(padding=(0, 2))
             grid.add_column(style="bold")
             grid.add_column()
             for label, value in block[1]:
-                grid.add_row(Text(label), Text(value))
+                grid.add_row(render.rich_text(label), render.rich_text(value))
             console.print(grid)
         elif kind == "section":
             console.print()
-            console.print(Text(block[1], style="bold underline"))
+            console.print(render.rich_text(block[1], style="bold underline"))
         elif kind == "table":
             heads, body, right = block[1], block[2], block[3]
             table = Table(header_style="bold", show_lines=False)
             for i, head in enumerate(heads):
                 table.add_column(head, justify="right" if i in right else "left", overflow="fold")
             for row in body:
-                table.add_row(*[Text(c) for c in row])
+                table.add_row(*[render.rich_text(c) for c in row])
             console.print(table)
         elif kind == "text":
-            console.print(Text(block[1]) if block[1] else Text(t("report.empty_text"), style="dim"))
+            console.print(render.rich_text(block[1]) if block[1] else render.rich_text(t("report.empty_text"), style="dim"))
         elif kind == "line":
-            console.print(Text(block[1]))
+            console.print(render.rich_text(block[1]))
         elif kind == "beside":
             (left_head, left), (right_head, right) = block[1], block[2]
             table = Table(show_header=True, header_style="bold", expand=True)
             table.add_column(left_head, ratio=1)
             table.add_column(right_head, ratio=1)
-            table.add_row(Text(left or t("report.no_last_plan"), style="" if left else "dim"),
-                          Text(right or t("report.empty_text"), style="" if right else "dim"))
+            table.add_row(render.rich_text(left or t("report.no_last_plan"), style="" if left else "dim"),
+                          render.rich_text(right or t("report.empty_text"), style="" if right else "dim"))
             console.print(table)
 
 

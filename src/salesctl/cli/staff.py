@@ -269,7 +269,6 @@ def tree(inactive: Annotated[bool, typer.Option("--inactive", help="Include deac
         return text + (f" · {extra}" if extra else "") + ("" if s.active else " ✗")
 
     if render.stdout_is_terminal():
-        from rich.console import Console
         from rich.tree import Tree
 
         top = Tree(f"[bold]{t('title.org_chart')}[/bold]")
@@ -281,7 +280,7 @@ def tree(inactive: Annotated[bool, typer.Option("--inactive", help="Include deac
 
         for r in roots:
             grow(top, r)
-        Console().print(top)
+        render.console().print(top)
     else:
         lines: list[str] = []
 

@@ -252,13 +252,13 @@ NARROW_DROPS = ("kinds", "by_grade", "grade_moves", "target", "customers_contact
 def _rich_table(title, columns, body, foot) -> None:
     """A compact Rich table (light rules, no cell wrapping); on a narrow terminal it drops the
     least important columns rather than squeezing every cell into an ellipsis."""
+    from salesctl import render
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
     from salesctl.messages import t
 
-    console = Console()
+    console = render.console()
 
     def build(cols):
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_footer=foot is not None,
@@ -294,18 +294,17 @@ def _bar(value, biggest) -> str:
 
 
 def _draw(charts, summary) -> None:
-    from rich.console import Console
+    from salesctl import render
     from rich.table import Table
-    from rich.text import Text
 
     from salesctl.messages import label, t
     from salesctl.money import display
     from salesctl.render import escape
 
-    console = Console()
+    console = render.console()
     console.print()
     def heading(text):
-        console.print(Text(text, style="bold"))
+        console.print(render.rich_text(text, style="bold"))
 
     heading(t("summary.chart.grades"))
     grades = Table(show_header=False, box=None)

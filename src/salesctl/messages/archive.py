@@ -141,6 +141,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "archive password: {handle} has none yet; set one with `salesctl archive password set`",
         "档案密码：{handle} 尚未设置；请先运行 `salesctl archive password set`",
     ),
+    "archive.err.old_needed": (
+        "--old-password-file: {handle} already has an archive password; give the current one to change it "
+        "(forgotten? your manager runs `salesctl archive password reset {handle}`)",
+        "--old-password-file：{handle} 已有档案密码；更换时需提供当前密码（忘记了？请经理运行 `salesctl archive password reset {handle}`）",
+    ),
+    "archive.err.old_wrong": (
+        "{source}: not the current archive password of {handle}; nothing changed",
+        "{source}：不是 {handle} 当前的档案密码；未作修改",
+    ),
+    "archive.err.reset_self": (
+        "archive password reset: not for yourself; change your own with `salesctl archive password set`",
+        "档案密码重置：不能重置自己的；请用 `salesctl archive password set` 更换",
+    ),
+    "archive.what.reset": ("reset the archive password of {handle}", "重置 {handle} 的档案密码"),
+    "archive.prompt.old": ("Current archive password:", "当前档案密码："),
+    "archive.msg.password_reset": (
+        "Archive password of {handle} reset on {set_on} (audited); tell it to {handle}, who changes it with "
+        "`salesctl archive password set`",
+        "{handle} 的档案密码已于 {set_on} 重置（已记入审计）；请告知 {handle}，由其用 `salesctl archive password set` 更换",
+    ),
     "archive.err.wrong_password": (
         "{source}: not the archive password of {handle}; nothing written",
         "{source}：不是 {handle} 的档案密码；未写入任何文件",

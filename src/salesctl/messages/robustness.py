@@ -29,5 +29,8 @@ MESSAGES = {
     "err.config_db_password": ("db: the URL holds a password; the config file is plain text. Leave it out and "
                                "put it in ~/.pgpass (or the file PGPASSFILE names)",
                                "db：地址中含有密码；配置文件是明文。请去掉密码，写入 ~/.pgpass（或 PGPASSFILE 指定的文件）"),
+    "err.csv_field_too_long": ("line {line}: a field is longer than {max} characters, the longest a CSV field may be",
+                               "第 {line} 行：有一个字段超过 {max} 个字符，CSV 字段最多这么长"),
+    "err.csv_unreadable": ("line {line}: not readable as CSV: {error}", "第 {line} 行：无法按 CSV 读取：{error}"),
     "err.path_too_long": ("path too long for the file system: {path}", "路径超出文件系统的长度限制：{path}"),
 }

@@ -6,6 +6,7 @@ from typing import Iterable
 
 from sqlalchemy import func, insert, select, text
 
+from salesctl import storedtext
 from salesctl.services.io.outcomes import Progress
 
 
@@ -82,6 +83,8 @@ def bulk_insert(session, table, rows: Iterable[dict], batch: int = 20_000, progr
                 values = [row[name] for row in chunk]
             else:  # a column with a Python-side scalar default that the rows leave out
                 values = [table.c[name].default.arg] * len(chunk)
+            if name in given:
+                storedtext.check_column(table.c[name], values)  # as an ORM write would be: length, NUL
             columns.append(values if process is None else processed(values, process, memo))
         params = list(zip(*columns)) if positional else [dict(zip(order, values)) for values in zip(*columns)]
         conn.exec_driver_sql(sql, params)

@@ -126,10 +126,15 @@ def read_csv_text(text_value: str, delimiter: str | None = None) -> tuple[list[t
     rows: list[tuple[int, list]] = []
     reader = csv.reader(io.StringIO(text_value, newline=""), delimiter=delimiter)
     wrapped = '="' in text_value or "'" in text_value
-    for number, values in enumerate(reader, start=1):
-        if not values or not "".join(values).strip():
-            continue
-        rows.append((number, [_unwrap(v) for v in values] if wrapped else values))
+    try:
+        for number, values in enumerate(reader, start=1):
+            if not values or not "".join(values).strip():
+                continue
+            rows.append((number, [_unwrap(v) for v in values] if wrapped else values))
+    except csv.Error as exc:  # a field over the csv module's limit, or a quote never closed
+        if "field limit" in str(exc):
+            raise InvalidInput(t("err.csv_field_too_long", line=reader.line_num, max=csv.field_size_limit())) from None
+        raise InvalidInput(t("err.csv_unreadable", line=reader.line_num, error=exc)) from None
     return rows, delimiter
 
 

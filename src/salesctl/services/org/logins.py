@@ -73,7 +73,7 @@ def set_login(ctx: Ctx, ref: str | Staff, *, enable: bool, password_file: str | 
     if password_file is not None:
         from salesctl.services.security.passwords import read_secret_file
 
-        password = read_secret_file(password_file, "--password-file", private=True)
+        password = read_secret_file(password_file, "--password-file")
     _require_role_admin(ctx)
     group = rls.ensure_group(conn)
     role = staff.login_role or rls.login_role(rls.record_prefix(conn), staff.handle)

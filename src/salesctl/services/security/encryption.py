@@ -224,6 +224,6 @@ def new_key(path: str | None, *, env: str, confirm: bool = True):
 
     flag = "--new-key-file" if env == NEW_KEY_ENV else "--key-file"
     secret = obtain_secret(path, flag=flag, env=env, prompt=t("enc.prompt.key"),
-                           confirm=t("enc.prompt.again") if confirm else None, private=True)
+                           confirm=t("enc.prompt.again") if confirm else None)
     check_strength(secret.value, secret.source)
     return secret

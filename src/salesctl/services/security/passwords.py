@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from salesctl.errors import InvalidInput
+from salesctl.errors import InvalidInput, PermissionDenied
 from salesctl.messages import t
 from salesctl.models import ArchivePassword, Staff
 
@@ -40,14 +40,18 @@ class Secret:
     source: str  # the flag or variable it came from, for messages (never the value)
 
 
-def read_secret_file(path: str, flag: str, *, private: bool = False) -> str:
-    """The file's text without its trailing newline; `private` refuses a file group/others may read."""
+def read_secret_file(path: str, flag: str) -> str:
+    """The file's text without its trailing newline; a file group or others may read is refused.
+
+    The one owner-only check for every password, key and login file a command reads:
+    a secret in a readable file has already leaked, whichever command reads it.
+    """
     target = Path(path).expanduser()
     try:
         info = target.stat()
     except OSError as exc:
         raise InvalidInput(t("archive.err.cannot_read", flag=flag, path=target, reason=exc.strerror)) from None
-    if private and stat.S_IMODE(info.st_mode) & 0o077:
+    if stat.S_IMODE(info.st_mode) & 0o077:
         raise InvalidInput(t("archive.err.file_not_private", flag=flag, path=target,
                              mode=oct(stat.S_IMODE(info.st_mode))[2:]))
     try:
@@ -69,13 +73,12 @@ def obtain_secret(
     env: str = PASSWORD_ENV,
     prompt: str,
     confirm: str | None = None,
-    private: bool = False,
 ) -> Secret:
     """A secret from a file, else the environment variable, else a no-echo prompt at a terminal."""
     from salesctl import render
 
     if path is not None:
-        return Secret(read_secret_file(path, flag, private=private), flag)
+        return Secret(read_secret_file(path, flag), flag)
     value = os.environ.get(env)
     if value:
         return Secret(value, env)
@@ -145,21 +148,49 @@ def current(session, staff_id: int) -> ArchivePassword | None:
     return session.exec(stmt).first()
 
 
-def set_password(ctx, password: str, field: str = "password") -> ArchivePassword:
-    """Store a new archive password for the acting user (strength-checked, not a recent one)."""
+def set_password(ctx, password: str, field: str = "password", old: Secret | None = None) -> ArchivePassword:
+    """Store a new archive password for the acting user (strength-checked, not a recent one).
+
+    Changing an existing password needs the current one (`old`): acting as a person is not
+    enough to replace their password; a forgotten one is reset by a manager (`reset_password`).
+    """
     check_strength(password, field)
+    existing = current(ctx.session, ctx.actor.id)
+    if existing is not None:
+        if old is None:
+            raise InvalidInput(t("archive.err.old_needed", handle=ctx.actor.handle))
+        if not verify(existing, old.value):
+            raise PermissionDenied(t("archive.err.old_wrong", source=old.source, handle=ctx.actor.handle))
+    return _store(ctx, ctx.actor, password, field, "archive.password.set")
+
+
+def reset_password(ctx, person: Staff, password: str, field: str = "password") -> ArchivePassword:
+    """A manager (or above) sets a new password for someone in their team who forgot theirs (audited).
+
+    The person changes it with `archive password set`, giving this one as the old password.
+    """
+    from salesctl import permissions
+
+    if person.id == ctx.actor.id:
+        raise InvalidInput(t("archive.err.reset_self"))
+    permissions.require_manager_of(ctx, person, t("archive.what.reset", handle=person.handle))
+    check_strength(password, field)
+    return _store(ctx, person, password, field, "archive.password.reset")
+
+
+def _store(ctx, person: Staff, password: str, field: str, action: str) -> ArchivePassword:
     recent = ctx.session.exec(
-        select(ArchivePassword).where(ArchivePassword.staff_id == ctx.actor.id)
+        select(ArchivePassword).where(ArchivePassword.staff_id == person.id)
         .order_by(ArchivePassword.set_at.desc(), ArchivePassword.id.desc()).limit(REUSE_CHECK)
     ).all()
     if any(verify(old, password) for old in recent):
         raise InvalidInput(t("archive.err.reused", field=field, count=REUSE_CHECK))
     digest, salt, params = hash_password(password)
-    record = ArchivePassword(staff_id=ctx.actor.id, hash=digest, salt=salt, params=params, set_at=ctx.now)
+    record = ArchivePassword(staff_id=person.id, hash=digest, salt=salt, params=params, set_at=ctx.now)
     ctx.session.add(record)
     ctx.session.flush()
     # the audit snapshot leaves hash and salt out (audit.SECRET_FIELDS)
-    ctx.audit("archive.password.set", "archive_password", record.id, None, record)
+    ctx.audit(action, "archive_password", record.id, None, record)
     return record
 
 

@@ -115,7 +115,7 @@ def validate_setting(key: str, value: str) -> None:
     elif key == "smtp_password_file":
         from salesctl.services.security.passwords import read_secret_file
 
-        read_secret_file(value, "smtp_password_file", private=True)
+        read_secret_file(value, "smtp_password_file")
 
 
 def smtp_settings() -> SmtpSettings:
@@ -136,7 +136,7 @@ def smtp_settings() -> SmtpSettings:
     if password is None and values.get("smtp_password_file"):
         from salesctl.services.security.passwords import read_secret_file
 
-        password = read_secret_file(str(values["smtp_password_file"]), "smtp_password_file", private=True)
+        password = read_secret_file(str(values["smtp_password_file"]), "smtp_password_file")
     return SmtpSettings(host, port, mode, sender, str(user) if user else None, password)
 
 
