@@ -123,4 +123,9 @@ MESSAGES = {
     "meeting.col.customer": ("Customer", "客户"),
     "meeting.status.recorded": ("recorded", "已记录"),
     "meeting.status.cancelled": ("cancelled", "已取消"),
+    # the department target in `summary month --all`
+    "dept.line": ("Department target {period} ({director}): {target}; teams' targets {teams}; reps' targets {reps}; collected {payments} ({attainment} of target)",
+                  "部门目标 {period}（{director}）：{target}；各团队目标合计 {teams}；销售个人目标合计 {reps}；已回款 {payments}（完成 {attainment}）"),
+    "dept.team": ("  team {manager}: target {target}, collected {payments} ({attainment})",
+                  "  团队 {manager}：目标 {target}，已回款 {payments}（完成 {attainment}）"),
 }
