@@ -59,6 +59,12 @@ def test_meeting_edit_rereads_the_minutes_against_the_actions(org, cli, db_url):
     # the same minutes again change nothing but the audit of the edit itself
     again = ok(cli("meeting", "edit", str(meeting["id"]), "--minutes", new_minutes, as_="mgr_a"))
     assert "0 actions added, 0 changed, 0 cancelled" in again.stderr
+    # an action reassigned since keeps its new owner when the minutes are edited again
+    ok(cli("meeting", "action", str(keep), "--reassign", "rep_a2", as_="mgr_a"))
+    third = ok(cli("meeting", "edit", str(meeting["id"]), "--minutes", new_minutes + "补充说明\n", as_="mgr_a"))
+    assert "0 actions added, 0 changed, 0 cancelled" in third.stderr
+    assert query(db_url, "select s.handle, a.cancelled_at from action_item a join staff s on s.id = a.owner_id "
+                         "where a.id = :i", i=keep) == [("rep_a2", None)]
 
 
 def test_meeting_edit_is_for_the_team_manager_or_above(org, cli, db_url):

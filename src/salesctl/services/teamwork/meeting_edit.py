@@ -5,7 +5,8 @@ Who: the meeting's team manager, or anyone with manager authority above them (th
 A cancelled meeting is final: editing or cancelling it again is a conflict (exit 5).
 
 Editing the minutes re-reads their action lines against the meeting's own actions (carried ones
-are not in the minutes): a line still there keeps its action (a changed due date, customer or
+are not in the minutes), matched by owner and text, then by text alone (so an action reassigned
+since keeps its new owner): a line still there keeps its action (a changed due date, customer or
 `[x]` is applied to it if it is open), a new line adds an action, and an open action whose line is
 gone is cancelled. Done actions are never undone.
 
@@ -18,7 +19,6 @@ the original again).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import timedelta
 
 from sqlalchemy import exists
@@ -142,53 +142,58 @@ def edit_meeting(ctx: Ctx, ref, *, minutes: str | None = None, chair: str | None
 
 def _reconcile(ctx: Ctx, meeting: Meeting, parsed: list[ParsedAction], owners: dict[str, Staff],
                about: dict[int, int], meeting_day, reason: str | None) -> dict:
-    """Match the new minutes' action lines to the meeting's own actions by (owner, text)."""
+    """Match the new minutes' action lines to the meeting's own actions: by (owner, text) first, then by
+    text alone (an action reassigned since, by `meeting action --reassign` or an owner change, keeps its owner)."""
     from salesctl.audit import snapshot
 
     session = ctx.session
     own = list(session.exec(select(ActionItem).where(ActionItem.meeting_id == meeting.id,
                                                      ActionItem.carried_from_id.is_(None)).order_by(ActionItem.id)))
-    pool: dict[tuple[int, str], list[ActionItem]] = defaultdict(list)
-    for item in own:
-        pool[(item.owner_id, item.text)].append(item)
+    wanted = [(line, owners[handle]) for line in parsed for handle in line.handles]
+    matched: dict[int, ActionItem] = {}  # index in wanted → existing action
+    free = list(own)
+    for exact in (True, False):
+        for index, (line, owner) in enumerate(wanted):
+            if index in matched:
+                continue
+            for item in free:
+                if item.text == line.text and (item.owner_id == owner.id or not exact):
+                    matched[index] = item
+                    free.remove(item)
+                    break
     default_due = meeting_day + timedelta(days=DEFAULT_DUE_DAYS)
     added, changed, cancelled = [], [], []
     new_items = []
-    for line in parsed:
-        for handle in line.handles:
-            owner = owners[handle]
-            due = line.due or default_due
-            customer_id = about.get(line.line)
-            matches = pool.get((owner.id, line.text))
-            if matches:
-                item = matches.pop(0)
-                if item.done_at is not None or item.cancelled_at is not None or _has_successor(ctx, item):
-                    continue  # closed or carried on: the minutes no longer decide it
-                old = snapshot(item)
-                item.due, item.customer_id = due, customer_id
-                if line.done:
-                    item.done_at = ctx.now
-                if snapshot(item) != old:
-                    session.add(item)
-                    session.flush()
-                    ctx.audit("action.done" if line.done else "action.edit", "action_item", item.id, old, item)
-                    changed.append(item.id)
-                continue
+    for index, (line, owner) in enumerate(wanted):
+        due, customer_id = line.due or default_due, about.get(line.line)
+        item = matched.get(index)
+        if item is None:
             item = ActionItem(meeting_id=meeting.id, owner_id=owner.id, text=line.text, due=due,
                               created_at=ctx.now, done_at=ctx.now if line.done else None, customer_id=customer_id)
             session.add(item)
             new_items.append(item)
-    why = (reason or "").strip() or t("mtgedit.note.removed")
-    for items in pool.values():
-        for item in items:
-            if item.done_at is not None or item.cancelled_at is not None or _has_successor(ctx, item):
-                continue
-            old = snapshot(item)
-            item.cancelled_at, item.cancel_reason = ctx.now, why
+            continue
+        if item.done_at is not None or item.cancelled_at is not None or _has_successor(ctx, item):
+            continue  # closed or carried on: the minutes no longer decide it
+        old = snapshot(item)
+        item.due, item.customer_id = due, customer_id
+        if line.done:
+            item.done_at = ctx.now
+        if snapshot(item) != old:
             session.add(item)
             session.flush()
-            ctx.audit("action.cancel", "action_item", item.id, old, item)
-            cancelled.append(item.id)
+            ctx.audit("action.done" if line.done else "action.edit", "action_item", item.id, old, item)
+            changed.append(item.id)
+    why = (reason or "").strip() or t("mtgedit.note.removed")
+    for item in free:
+        if item.done_at is not None or item.cancelled_at is not None or _has_successor(ctx, item):
+            continue
+        old = snapshot(item)
+        item.cancelled_at, item.cancel_reason = ctx.now, why
+        session.add(item)
+        session.flush()
+        ctx.audit("action.cancel", "action_item", item.id, old, item)
+        cancelled.append(item.id)
     session.flush()
     for item in new_items:
         ctx.audit("action.add", "action_item", item.id, None, item)
