@@ -3,7 +3,10 @@ and an open action about a customer follows the customer's owner. Every refusal 
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import query
+from test_handbook_owner import account  # noqa: F401  (the fixture: rep_a1's customer with open and won deals)
 from test_meeting_fixtures import counts, make_customer
 
 MINUTES = "本周重点：回款。\n- [ ] @rep_a1 跟进报价 (due 2026-12-04)\n- [ ] @rep_a2 整理档案\n- [x] @mgr_a 确认培训\n"
@@ -216,3 +219,41 @@ def test_staff_handover_counts_the_actions_it_moves(org, cli, db_url):
     assert "2 open meeting actions" in done.stderr
     assert sorted(query(db_url, "select a.text, s.handle from action_item a join staff s on s.id = a.owner_id")) == [
         ("自己的事", "rep_a1"), ("跟进报价", "rep_a2"), ("送样品", "rep_a2")]
+
+
+# --------------------------------------------------------------------------- the one owner-change mechanism
+@pytest.mark.parametrize("path", ["claim approve", "customer edit --owner"])
+def test_every_owner_change_moves_deals_and_actions_and_locks_out_the_old_owner(path, account, cli, db_url):
+    """Done when, item 1: after `claim approve` and after `customer edit --owner`, `deal list --customer C`
+    shows the new owner on every open deal, the old owner is refused (exit 3), the new owner works them,
+    and the ledger (and the audit log, for the actions) shows the moves."""
+    cid, (d1, d2), won = account["cid"], account["open"], account["won"]
+    meeting = _meeting(cli, "- [ ] @rep_a1 跟进华光科技的二期 (customer: 华光科技)\n")
+    (action, *_), = _actions(db_url, meeting["id"])
+    if path == "claim approve":
+        new_owner, actor, kind = "rep_b1", "dir", "approve"
+        request = ok(cli("claim", "add", str(cid), "--need", "我更了解客户需求", "--format", "json", as_="rep_b1")).json()["id"]
+        ok(cli("claim", "approve", str(request), "--note", "乙一更了解需求", "--owner-had-info", "no", as_="dir"))
+    else:
+        new_owner, actor, kind = "rep_a2", "mgr_a", "transfer"
+        ok(cli("customer", "edit", str(cid), "--owner", "rep_a2", "--reason", "甲一调岗", as_="mgr_a"))
+    listed = ok(cli("deal", "list", "--customer", str(cid), "--all", "--format", "json", as_="dir")).json()
+    assert {r["id"]: r["owner"] for r in listed} == {d1: new_owner, d2: new_owner, won: "rep_a1"}
+    entry, entry_kind = query(db_url, "select id, kind from ownership_entry where customer_id = :c order by id desc",
+                              c=cid)[0]
+    assert entry_kind == kind
+    assert query(db_url, "select count(*) from deal_owner_change where entry_id = :e", e=entry) == [(2,)]
+    moved = query(db_url, "select a.entity_id, s.handle, a.after from audit_entry a join staff s on s.id = a.actor_id "
+                          "where a.action = 'action.owner'")
+    assert [(m[0], m[1]) for m in moved] == [(action, actor)] and f'"entry": {entry}' in moved[0][2]
+    assert query(db_url, "select s.handle from action_item a join staff s on s.id = a.owner_id where a.id = :i",
+                 i=action) == [(new_owner,)]
+    before = (counts(db_url), _actions(db_url))
+    assert cli("deal", "advance", str(d1), as_="rep_a1").exit_code == 3
+    assert cli("deal", "won", str(d2), as_="rep_a1").exit_code == 3
+    assert cli("payment", "add", str(won), "--amount", "100", "--date", "2026-11-27", as_="rep_a1").exit_code == 3
+    assert (counts(db_url), _actions(db_url)) == before
+    ok(cli("deal", "advance", str(d1), as_=new_owner))
+    ok(cli("deal", "won", str(d2), as_=new_owner))
+    ok(cli("payment", "add", str(won), "--amount", "100", "--date", "2026-11-27", as_=new_owner))
+    ok(cli("meeting", "action", "done", str(action), "--note", "已跟进", as_=new_owner))
