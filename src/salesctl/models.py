@@ -376,6 +376,10 @@ class Meeting(SQLModel, table=True):
     created_at: datetime = _ts()
     # the ISO week (2026-W48) of the meeting day: one meeting per team per week, whatever the caller's time zone
     week: Optional[str] = Field(default=None, sa_column=Column(String(8), nullable=True))
+    # `meeting cancel ID --reason` (issue 16): the row stays, marked; its week is freed (week = NULL)
+    cancelled_at: Optional[datetime] = _ts(default=None)
+    cancelled_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    cancel_reason: Optional[str] = _text(default=None)
 
     __table_args__ = (Index("ux_meeting_team_week", "team_manager_id", "week", unique=True),)
 
@@ -394,6 +398,8 @@ class ActionItem(SQLModel, table=True):
     created_at: datetime = _ts()
     cancelled_at: Optional[datetime] = _ts(default=None)  # `meeting action ID --cancel --reason`
     cancel_reason: Optional[str] = _text(default=None)
+    # the customer the action is about: it follows the customer's owner (issue 16)
+    customer_id: Optional[int] = Field(default=None, foreign_key="customer.id", index=True)
 
 
 class Complaint(SQLModel, table=True):

@@ -284,6 +284,16 @@ def require_see_meeting(ctx: "Ctx", team_manager: Staff | None, what: str) -> No
         raise PermissionDenied(t("err.denied", what=what))
 
 
+def require_run_meeting(ctx: "Ctx", team_manager: Staff | None, what: str) -> None:
+    """Correcting or cancelling a team's meeting: the team's manager, or manager authority above them."""
+    actor = ctx.actor
+    if actor.role in SEES_ALL:
+        return
+    if team_manager is not None and (team_manager.id == actor.id or is_manager_of(ctx, team_manager)):
+        return
+    raise PermissionDenied(t("err.denied", what=what))
+
+
 def complaint_clause(ctx: "Ctx", complaint_id_column, owner_column, reporter_column):
     """WHERE clause for complaints the actor may see, or None for all.
 

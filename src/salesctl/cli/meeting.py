@@ -16,6 +16,8 @@ action_app = typer.Typer(cls=DefaultChangeGroup,
 app.add_typer(action_app, name="action")
 
 TeamManagerOpt = Annotated[Optional[str], typer.Option("--manager", help="That manager's team (default: your own team).")]
+CustomerOpt = Annotated[Optional[str], typer.Option(
+    "--customer", help="The customer the minutes' actions are about (name or id), unless a line says `(customer: NAME)`.")]
 
 
 def _action_columns():
@@ -33,6 +35,7 @@ def _action_columns():
         Column("note", "meeting.col.note"),
         Column("carried_from", "meeting.col.carried_from", kind="int"),
         Column("meeting_id", "meeting.col.meeting_id", kind="int"),
+        Column("customer", "meeting.col.customer"),
     ]
 
 
@@ -43,7 +46,8 @@ def _action_line(row: dict) -> str:
     due = f" (due {row['due'].isoformat()})" if row["due"] else ""
     status = "" if row["status"] == "open" else f" — {label('meeting.action_status', row['status'])}"
     overdue = f" — {t('meeting.col.overdue')}" if row["overdue"] else ""
-    return f"- #{row['id']} @{row['owner']} {row['text']}{due}{status}{overdue}"
+    about = f" ({t('mtgedit.customer', name=row['customer'])})" if row.get("customer") else ""
+    return f"- #{row['id']} @{row['owner']} {row['text']}{about}{due}{status}{overdue}"
 
 
 def _meeting_text(detail: dict) -> str:
@@ -53,6 +57,9 @@ def _meeting_text(detail: dict) -> str:
     lines = [f"# {t('meeting.heading', id=detail['id'], when=cell(detail['held_at'], 'datetime'), team=detail['team'], chair=detail['chair'])}"]
     if detail.get("recorded_by"):
         lines.append(t("meeting.recorded_by", handle=detail["recorded_by"]))
+    if detail.get("cancelled_at"):
+        lines.append(t("mtgedit.cancelled_line", when=cell(detail["cancelled_at"], "datetime"),
+                       handle=detail["cancelled_by"] or "-", reason=detail["cancel_reason"] or ""))
     lines += ["", f"## {t('meeting.followup')}", ""]
     lines += [_action_line(r) for r in detail["carried"]] or [t("meeting.nothing")]
     lines += ["", f"## {t('meeting.minutes')}", ""]
@@ -69,13 +76,16 @@ def new(
     minutes: Annotated[Optional[str], typer.Option("--minutes", help="The minutes as text (markdown).")] = None,
     minutes_file: Annotated[Optional[str], typer.Option("--minutes-file", help="The minutes from a markdown file ('-' = stdin).")] = None,
     manager: TeamManagerOpt = None,
+    customer: CustomerOpt = None,
     format: FormatOpt = OutputFormat.table,
 ):
     """Record the week's meeting; `- [ ] @handle text (due 2026-12-04)` lines become action items.
 
     The meeting is at the policy's weekday and time (Monday 17:00) in the week of --date
     (default: this week). Every action still open from the team's earlier meetings is
-    carried over into this one.
+    carried over into this one. An action line ending `(customer: NAME)` is about that
+    customer and follows its owner when the customer changes hands. Owners must be in the
+    meeting's team (or be its chair).
 
     Example: salesctl meeting new --minutes-file minutes-2026-11-30.md
     """
@@ -88,7 +98,8 @@ def new(
     field = "--minutes-file" if minutes_file is not None else "--minutes"
     with command_context(write=True) as ctx:
         day = parse_date(date, "date", ctx.today) if date else None
-        result = svc.create_meeting(ctx, day=day, chair=chair, manager=manager, minutes=text, field=field)
+        result = svc.create_meeting(ctx, day=day, chair=chair, manager=manager, minutes=text, field=field,
+                                    customer=customer)
         detail = svc.meeting_detail(ctx, str(result.meeting.id))
     message = t("meeting.created", id=result.meeting.id, team=result.team.handle,
                 when=render.cell(result.meeting.held_at, "datetime"), chair=result.chair.handle,
@@ -127,6 +138,8 @@ def list_(
 ):
     """List the meetings you may see (your teams' and the teams below you), newest first.
 
+    A cancelled meeting stays listed, with status cancelled.
+
     Example: salesctl meeting list --since 2026-10-01
     """
     from salesctl import render
@@ -143,11 +156,72 @@ def list_(
         Column("actions", "meeting.col.actions", kind="int"),
         Column("open_actions", "meeting.col.open_actions", kind="int"),
         Column("carried_over", "meeting.col.carried_over", kind="int"),
+        Column("status", "meeting.col.status_meeting", kind="enum:meeting.status"),
     ]
     with command_context() as ctx:
         start = parse_date(since, "since", ctx.today) if since else None
         render.emit_rows(svc.meeting_rows(ctx, manager=manager, since=start, limit=limit), columns,
                          fmt_value(format), title=t("meeting.title.list"))
+
+
+@app.command("edit")
+def edit(
+    meeting_id: Annotated[str, typer.Argument(help="Meeting id (see `meeting list`).")],
+    minutes: Annotated[Optional[str], typer.Option("--minutes", help="The corrected minutes as text (markdown).")] = None,
+    minutes_file: Annotated[Optional[str], typer.Option("--minutes-file", help="The corrected minutes from a markdown file ('-' = stdin).")] = None,
+    chair: Annotated[Optional[str], typer.Option("--chair", help="Who chaired.")] = None,
+    customer: CustomerOpt = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why (kept in the audit log; the reason of actions cancelled).")] = None,
+    format: FormatOpt = OutputFormat.table,
+):
+    """Correct a meeting's minutes or chair (the team's manager or above).
+
+    New minutes replace the old: an action line still there keeps its action (its due date,
+    customer and `[x]` are updated), a new line adds an action, and an open action whose
+    line is gone is cancelled. Done actions stay done. A cancelled meeting cannot be edited.
+
+    Example: salesctl meeting edit 12 --minutes-file minutes-2026-11-30.md
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.services.teamwork import meetings as svc
+    from salesctl.services.teamwork.meeting_edit import edit_meeting
+
+    text = read_text_option(minutes, minutes_file, "minutes") if (minutes is not None or minutes_file is not None) else None
+    field = "--minutes-file" if minutes_file is not None else "--minutes"
+    with command_context(write=True) as ctx:
+        changes = edit_meeting(ctx, meeting_id, minutes=text, chair=chair, customer=customer, reason=reason, field=field)
+        detail = svc.meeting_detail(ctx, str(changes["id"]))
+    render.emit_id(changes["id"], detail, fmt_value(format),
+                   t("mtgedit.msg.edited", id=changes["id"], added=len(changes["added"]),
+                     changed=len(changes["changed"]), cancelled=len(changes["cancelled"])))
+
+
+@app.command("cancel")
+def cancel(
+    meeting_id: Annotated[str, typer.Argument(help="Meeting id (see `meeting list`).")],
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why it is cancelled (required).")] = None,
+    format: FormatOpt = OutputFormat.table,
+):
+    """Cancel a meeting recorded by mistake or not held (the team's manager or above).
+
+    The meeting stays in `meeting list/show`, marked cancelled, but is not the team's meeting
+    of its week: that week's meeting can be recorded again. Its open actions are cancelled
+    and the actions it carried over return to the meeting they came from.
+
+    Example: salesctl meeting cancel 12 --reason "记错了周次"
+    """
+    from salesctl import render
+    from salesctl.messages import t
+    from salesctl.services.teamwork import meetings as svc
+    from salesctl.services.teamwork.meeting_edit import cancel_meeting
+
+    with command_context(write=True) as ctx:
+        result = cancel_meeting(ctx, meeting_id, reason=reason)
+        detail = svc.meeting_detail(ctx, str(result["id"]))
+    render.emit_id(result["id"], detail, fmt_value(format),
+                   t("mtgedit.msg.cancelled", id=result["id"], cancelled=len(result["cancelled"]),
+                     returned=len(result["returned"])))
 
 
 @app.command("actions")
@@ -208,9 +282,10 @@ def action_change(
     due: Annotated[Optional[str], typer.Option("--due", help="A new due date.")] = None,
     cancel: Annotated[bool, typer.Option("--cancel", help="Cancel it (with --reason).")] = False,
     reason: Annotated[Optional[str], typer.Option("--reason", help="Why it is cancelled.")] = None,
+    customer: Annotated[Optional[str], typer.Option("--customer", help="The customer it is about (name or id; 'none' unlinks).")] = None,
     format: FormatOpt = OutputFormat.table,
 ):
-    """Correct an action item: another owner in the team, another due date, or cancel it.
+    """Correct an action item: another owner in the team, another due date, the customer it is about, or cancel it.
 
     Example: salesctl meeting action 17 --reassign li.na --due 2026-12-11
     """
@@ -220,7 +295,7 @@ def action_change(
     from salesctl.services.teamwork.action_edit import change_action
 
     with command_context(write=True) as ctx:
-        item = change_action(ctx, action_id, reassign=reassign, due=due, cancel=cancel, reason=reason)
+        item = change_action(ctx, action_id, reassign=reassign, due=due, cancel=cancel, reason=reason, customer=customer)
         row = svc.action_detail(ctx, item.id)
     if fmt_value(format) == "json":
         render.emit_object(row, "json")

@@ -211,7 +211,8 @@ def deactivate(
         person = svc.deactivate_staff(ctx, handle)
     if moved is not None:
         render.info(t("handover.msg.done", source=moved.source.handle, target=moved.target.handle,
-                      customers=moved.customers, deals=moved.deals, follow_ups=moved.follow_ups))
+                      customers=moved.customers, deals=moved.deals, follow_ups=moved.follow_ups,
+                      actions=moved.actions))
     render.info(t("msg.deactivated", name=person.name, handle=person.handle))
 
 
@@ -224,7 +225,7 @@ def handover(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would move; change nothing.")] = False,
     format: FormatOpt = OutputFormat.table,
 ):
-    """离职交接: move every customer (and its open deals and follow-ups) to another person.
+    """离职交接: move every customer (and its open deals, follow-ups and meeting actions) to another person.
 
     Example: salesctl staff handover wang.fang --to li.na --dry-run
     """
@@ -242,11 +243,12 @@ def handover(
     else:
         render.emit_rows(data["moved"], [Column("id", kind="int"), Column("name"), Column("grade"),
                                          Column("deals", "handover.col.deals", kind="int"),
-                                         Column("follow_ups", "handover.col.follow_ups", kind="int")],
+                                         Column("follow_ups", "handover.col.follow_ups", kind="int"),
+                                         Column("actions", "handover.col.actions", kind="int")],
                          fmt, title=t("handover.title", source=data["from"], target=data["to"]))
     key = "handover.msg.dry_run" if dry_run else "handover.msg.done"
     render.info(t(key, source=data["from"], target=data["to"], customers=data["customers"], deals=data["deals"],
-                  follow_ups=data["follow_ups"]))
+                  follow_ups=data["follow_ups"], actions=data["actions"]))
 
 
 @app.command("tree")

@@ -243,6 +243,29 @@ def _table(summary, fmt: str, terminal: bool) -> None:
         render.write(t("summary.legend") + "\n")
     if summary.previous is not None and summary.rows:
         render.write(t("summary.compare_note", previous=summary.previous.period.label) + "\n")
+    if summary.department is not None:
+        render.write(_department_text(summary.department))
+
+
+def _percent(ratio) -> str:
+    return f"{float(ratio) * 100:.1f}%" if ratio is not None else "-"
+
+
+def _department_text(dept: dict) -> str:
+    """The director's target for the month against the sum of the teams (issue 16)."""
+    from salesctl.messages import t
+    from salesctl.money import display
+
+    def money(value) -> str:
+        return display(value) if value is not None else "-"
+
+    lines = [t("dept.line", period=dept["period"], director=dept["director"], target=money(dept["target"]),
+               teams=money(dept["teams_target"]), reps=money(dept["reps_target"]), payments=money(dept["payments"]),
+               attainment=_percent(dept["attainment"]))]
+    for team in dept["teams"]:
+        lines.append(t("dept.team", manager=team["manager"], target=money(team["target"]),
+                       payments=money(team["payments"]), attainment=_percent(team["attainment"])))
+    return "\n".join(lines) + "\n"
 
 
 # columns left out, in this order, when the terminal is too narrow for all of them

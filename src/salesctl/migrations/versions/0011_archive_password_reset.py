@@ -1,7 +1,7 @@
 """archive password reset: a manager may set (and see the date of) their team's archive passwords
 
 Revision ID: 0011
-Revises: 0002
+Revises: 0010
 
 Only PostgreSQL's row-level security changes (SQLite has none): the archive_password
 rows were each person's own; now a manager's team's too, so `archive password reset`
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = "0011"
-down_revision = "0002"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -6,19 +6,22 @@ customer's open deals (stages 1-3) go to the new owner in the same transaction,
 each with a DealOwnerChange row (who, when, why, the ledger entry) and an audit
 entry. Won and lost deals keep the rep who won or lost them (their commission).
 Open follow-ups are the customer's owner's by construction (`visit due` and the
-summaries read them through Customer.owner_id), so they move with it.
+summaries read them through Customer.owner_id), so they move with it. Open meeting
+actions about the customer (ActionItem.customer_id; open = not done, not cancelled,
+not carried over) go to the new owner too, each with an audit entry (who, when,
+why, the ledger entry).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, exists, false, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from salesctl.models import Customer, Deal, DealOwnerChange, Visit
+from salesctl.models import ActionItem, Customer, Deal, DealOwnerChange, Visit
 
 if TYPE_CHECKING:
     from salesctl.services.context import Ctx
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 class Moved:
     deals: list[int]
     follow_ups: int
+    actions: list[int] = field(default_factory=list)
 
 
 def move_deal(ctx: Ctx, deal: Deal, new_owner_id: int, *, reason: str | None, entry_id: int | None = None) -> DealOwnerChange:
@@ -58,9 +62,38 @@ def open_follow_ups(ctx: Ctx, customer_ids: list[int]) -> int:
     ).one())
 
 
+def open_actions_about(ctx: Ctx, customer_ids: list[int], *, not_owner: int | None = None) -> list[ActionItem]:
+    """Open meeting actions about these customers (not done, not cancelled, not carried over)."""
+    if not customer_ids:
+        return []
+    successor = aliased(ActionItem)
+    stmt = (select(ActionItem)
+            .where(ActionItem.customer_id.in_(customer_ids), ActionItem.done_at.is_(None),
+                   ActionItem.cancelled_at.is_(None), ~exists().where(successor.carried_from_id == ActionItem.id)))
+    if not_owner is not None:
+        stmt = stmt.where(ActionItem.owner_id != not_owner)
+    return list(ctx.session.exec(stmt.order_by(ActionItem.id)))
+
+
+def move_actions(ctx: Ctx, customer: Customer, new_owner_id: int, *, reason: str, entry_id: int | None) -> list[int]:
+    """Give the open actions about the customer to its new owner, each audited (who, when, why)."""
+    moved = []
+    for item in open_actions_about(ctx, [customer.id], not_owner=new_owner_id):
+        before = {"owner_id": item.owner_id}
+        item.owner_id = new_owner_id
+        ctx.session.add(item)
+        moved.append((item, before))
+    if moved:
+        ctx.session.flush()
+    for item, before in moved:
+        ctx.audit("action.owner", "action_item", item.id, before,
+                  {"owner_id": new_owner_id, "customer_id": customer.id, "reason": reason, "entry": entry_id})
+    return [item.id for item, _ in moved]
+
+
 def move_account(ctx: Ctx, customer: Customer, new_owner_id: int | None, *, kind: str, entry_id: int | None,
                  note: str | None = None) -> Moved:
-    """Move the customer's open deals to its new owner (nothing moves to the pool: no owner)."""
+    """Move the customer's open deals and open actions to its new owner (nothing moves to the pool: no owner)."""
     if new_owner_id is None:
         return Moved([], 0)
     reason = f"{kind}: {note}" if note else kind
@@ -70,7 +103,8 @@ def move_account(ctx: Ctx, customer: Customer, new_owner_id: int | None, *, kind
     ))
     for deal in deals:
         move_deal(ctx, deal, new_owner_id, reason=reason, entry_id=entry_id)
-    return Moved([d.id for d in deals], open_follow_ups(ctx, [customer.id]))
+    actions = move_actions(ctx, customer, new_owner_id, reason=reason, entry_id=entry_id)
+    return Moved([d.id for d in deals], open_follow_ups(ctx, [customer.id]), actions)
 
 
 def owner_history(ctx: Ctx, deal_id: int) -> list[dict]:

@@ -79,6 +79,7 @@ class Summary:
     group: str | None = None  # region | industry | manager, or None for one row per person
     report_kind: str = "weekly"  # the period's own report: weekly or monthly
     previous: "Summary | None" = None
+    department: dict | None = None  # month over the whole department: the director's target (reports.department)
 
     @property
     def has_activity(self) -> bool:
@@ -88,6 +89,8 @@ class Summary:
     def to_json(self, *, with_previous: bool = False) -> dict:
         doc = {"period": self.period.label, "scope": self.scope.label,
                "rows": [public_row(r) for r in self.rows], "totals": public_row(self.totals)}
+        if self.department is not None:
+            doc["department"] = self.department
         if with_previous and self.previous is not None:
             doc["previous"] = {"period": self.previous.period.label,
                                "rows": [public_row(r) for r in self.previous.rows],
@@ -315,10 +318,14 @@ def summarise(session, clock: Clock, period: Period, scope: Scope, *, staff: dic
         row["_attain_base"] = base if row["target"] is not None else Decimal("0")
         row["attainment"] = _attainment(row["_attain_base"], row["target"])
         rows.append(row)
+    from salesctl.services.reports.department import department_figures
+
+    department = department_figures(session, period, scope, staff, rows)
     if by:
         rows = _group(rows, staff, by)
     totals = _totals(rows)
-    return Summary(period=period, scope=scope, rows=rows, totals=totals, group=by, report_kind=report_kind)
+    return Summary(period=period, scope=scope, rows=rows, totals=totals, group=by, report_kind=report_kind,
+                   department=department)
 
 
 def _scoped(stmt, scope: Scope, column):

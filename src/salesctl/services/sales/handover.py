@@ -21,7 +21,7 @@ from salesctl.messages import t
 from salesctl.models import GRADES, MANAGER_ROLES, Customer, Deal, Staff
 from salesctl.permissions import require_manager_of
 from salesctl.services.context import Ctx
-from salesctl.services.customers.account import move_deal, open_follow_ups
+from salesctl.services.customers.account import move_deal, open_actions_about, open_follow_ups
 from salesctl.services.customers.ownership import change_owner
 
 OWNER_ROLES = ("rep",) + MANAGER_ROLES
@@ -76,6 +76,7 @@ class Handover:
     rows: list[dict] = field(default_factory=list)
     deals: int = 0
     follow_ups: int = 0
+    actions: int = 0  # open meeting actions about the customers (they follow the owner)
 
     @property
     def customers(self) -> int:
@@ -84,7 +85,7 @@ class Handover:
     def as_json(self) -> dict:
         return {"from": self.source.handle, "to": self.target.handle, "dry_run": self.dry_run,
                 "customers": self.customers, "deals": self.deals, "follow_ups": self.follow_ups,
-                "moved": self.rows}
+                "actions": self.actions, "moved": self.rows}
 
 
 def parse_grades(text: str | None) -> tuple[str, ...] | None:
@@ -134,9 +135,11 @@ def handover(ctx: Ctx, source_ref: str, *, to: str | None, grades: str | None = 
     result = Handover(source, target, dry_run)
     for c in customers:
         result.rows.append({"id": c.id, "name": c.name, "grade": c.grade, "deals": open_deals.get(c.id, 0),
-                            "follow_ups": open_follow_ups(ctx, [c.id])})
+                            "follow_ups": open_follow_ups(ctx, [c.id]),
+                            "actions": len(open_actions_about(ctx, [c.id], not_owner=target.id))})
     result.deals = sum(open_deals.values()) + len(stray)
     result.follow_ups = sum(r["follow_ups"] for r in result.rows)
+    result.actions = sum(r["actions"] for r in result.rows)
     if dry_run:
         return result
     note = (reason or "").strip() or t("handover.note", handle=source.handle)
@@ -145,5 +148,6 @@ def handover(ctx: Ctx, source_ref: str, *, to: str | None, grades: str | None = 
     for deal in stray:
         move_deal(ctx, deal, target.id, reason=f"handover: {note}")
     ctx.audit("staff.handover", "staff", source.id, {"owner": source.handle},
-              {"to": target.handle, "customers": ids, "deals": result.deals, "grades": list(wanted or ())})
+              {"to": target.handle, "customers": ids, "deals": result.deals, "actions": result.actions,
+               "grades": list(wanted or ())})
     return result

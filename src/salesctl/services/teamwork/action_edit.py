@@ -3,7 +3,9 @@
 
 A carried action is corrected at the open copy at the end of its chain (as `action done` closes it).
 The chair, the team's manager and anyone with manager authority over the owner may correct it;
-a new owner must be in the meeting's team (or its chair). Every change is audited.
+a new owner must be in the meeting's team (or its chair), and active. `--customer NAME|ID` says
+which customer the action is about (it then follows the customer's owner; `none` unlinks it).
+Every change is audited.
 """
 
 from __future__ import annotations
@@ -32,11 +34,12 @@ def _open_end(ctx: Ctx, action_id: int) -> ActionItem:
 
 
 def change_action(ctx: Ctx, action_id: int, *, reassign: str | None = None, due: str | None = None,
-                  cancel: bool = False, reason: str | None = None) -> ActionItem:
+                  cancel: bool = False, reason: str | None = None, customer: str | None = None) -> ActionItem:
     from salesctl.audit import snapshot
     from salesctl.periods import parse_date
 
-    given = [flag for flag, value in (("--reassign", reassign), ("--due", due), ("--cancel", cancel)) if value]
+    given = [flag for flag, value in (("--reassign", reassign), ("--due", due), ("--customer", customer),
+                                      ("--cancel", cancel)) if value]
     if not given:
         raise InvalidInput(t("handbook.err.action_nothing"))
     if cancel and len(given) > 1:
@@ -57,11 +60,17 @@ def change_action(ctx: Ctx, action_id: int, *, reassign: str | None = None, due:
     if reassign:
         person = find_staff(ctx.session, reassign, "reassign")
         members = team_ids(ctx.session, meeting.team_manager_id, include_root=True) | {meeting.chair_id}
-        if not person.active or person.id not in members:
+        if not person.active:
+            raise InvalidInput(t("mtgedit.err.reassign_inactive", handle=person.handle))
+        if person.id not in members:
             team = ctx.session.get(Staff, meeting.team_manager_id)
             raise InvalidInput(t("handbook.err.owner_outside_team", field="--reassign", handles="@" + person.handle,
                                  team=team.handle if team else "?"))
         item.owner_id = person.id
+    if customer:
+        from salesctl.services.teamwork.meeting_edit import resolve_customer
+
+        item.customer_id = None if customer.strip().lower() in ("none", "-", "无") else resolve_customer(ctx, customer, "customer")
     if due:
         item.due = parse_date(due, "due", ctx.today)
     if cancel:

@@ -95,6 +95,9 @@ DUE_SUFFIX = re.compile(
     r"[(（]\s*(?:due|截止|截至|到期|期限)(?:日期)?\s*[:：]?\s*(?P<when>[^()（）]*?)\s*[)）]\s*[。.]?$",
     re.IGNORECASE,
 )
+# `(customer: 华东医疗)` / `（客户：华东医疗）` at the end: the action is about that customer (issue 16)
+CUSTOMER_SUFFIX = re.compile(
+    r"[(（]\s*(?:customer|客户)\s*[:：]\s*(?P<ref>[^()（）]+?)\s*[)）]\s*[。.]?$", re.IGNORECASE)
 
 
 @dataclass
@@ -104,6 +107,7 @@ class ParsedAction:
     text: str
     due: date | None
     done: bool
+    customer: str | None = None  # a customer name or id, resolved by meeting_edit.resolve_customers
 
 
 def _parse_due(value: str, meeting_day: date, where: str) -> date:
@@ -137,15 +141,21 @@ def parse_minutes(minutes: str, meeting_day: date, field: str = "--minutes-file"
             rest = rest[hm.end():]
         if not handles:
             raise InvalidInput(t("meeting.err.no_owner", where=where))
-        due = None
-        dm = DUE_SUFFIX.search(rest)
-        if dm:
-            due = _parse_due(dm.group("when"), meeting_day, where)
-            rest = rest[:dm.start()]
+        due = customer = None
+        for _ in range(2):  # the due date and the customer, in either order
+            dm = DUE_SUFFIX.search(rest) if due is None else None
+            if dm:
+                due = _parse_due(dm.group("when"), meeting_day, where)
+                rest = rest[:dm.start()]
+                continue
+            cm = CUSTOMER_SUFFIX.search(rest) if customer is None else None
+            if cm:
+                customer = cm.group("ref").strip()
+                rest = rest[:cm.start()]
         text = rest.strip()
         if not text:
             raise InvalidInput(t("meeting.err.no_text", where=where, handle=handles[0]))
-        actions.append(ParsedAction(number, handles, text, due, m.group("mark").lower() == "x"))
+        actions.append(ParsedAction(number, handles, text, due, m.group("mark").lower() == "x", customer))
     return actions
 
 
@@ -205,7 +215,7 @@ class NewMeeting:
 
 
 def create_meeting(ctx: Ctx, *, day: date | None, chair: str | None, manager: str | None,
-                   minutes: str | None, field: str = "--minutes-file") -> NewMeeting:
+                   minutes: str | None, field: str = "--minutes-file", customer: str | None = None) -> NewMeeting:
     session = ctx.session
     team = resolve_team(ctx, manager)
     meeting_day = meeting_day_in_week(day or ctx.today)
@@ -230,6 +240,9 @@ def create_meeting(ctx: Ctx, *, day: date | None, chair: str | None, manager: st
     if outside:
         raise InvalidInput(t("handbook.err.owner_outside_team", field=field, handles=", ".join("@" + h for h in outside),
                              team=team.handle))
+    from salesctl.services.teamwork.meeting_edit import resolve_customers
+
+    about = resolve_customers(ctx, parsed, customer, field)
     iso_year, iso_week, _ = meeting_day.isocalendar()
     week = f"{iso_year}-W{iso_week:02d}"  # a unique index keeps one meeting per team per week
     existing = session.exec(
@@ -253,7 +266,7 @@ def create_meeting(ctx: Ctx, *, day: date | None, chair: str | None, manager: st
     carried: list[ActionItem] = []
     for old in still_open:
         copy = ActionItem(meeting_id=meeting.id, owner_id=old.owner_id, text=old.text, due=old.due,
-                          carried_from_id=old.id, created_at=ctx.now)
+                          carried_from_id=old.id, created_at=ctx.now, customer_id=old.customer_id)
         session.add(copy)
         carried.append(copy)
     actions: list[ActionItem] = []
@@ -262,7 +275,7 @@ def create_meeting(ctx: Ctx, *, day: date | None, chair: str | None, manager: st
         for handle in item.handles:
             action = ActionItem(meeting_id=meeting.id, owner_id=owners[handle].id, text=item.text,
                                 due=item.due or default_due, created_at=ctx.now,
-                                done_at=ctx.now if item.done else None)
+                                done_at=ctx.now if item.done else None, customer_id=about.get(item.line))
             session.add(action)
             actions.append(action)
     session.flush()
@@ -278,9 +291,10 @@ def _action_select():
     owner = aliased(Staff)
     _, carried = _open_clause()
     stmt = (
-        select(ActionItem, Meeting.held_at, owner.handle, carried.label("carried"))
+        select(ActionItem, Meeting.held_at, owner.handle, carried.label("carried"), Customer.name)
         .join(Meeting, Meeting.id == ActionItem.meeting_id)
         .join(owner, owner.id == ActionItem.owner_id)
+        .outerjoin(Customer, Customer.id == ActionItem.customer_id)
     )
     return stmt, owner
 
@@ -293,7 +307,8 @@ def action_status(item: ActionItem, carried: bool) -> str:
     return "carried" if carried else "open"
 
 
-def action_row(item: ActionItem, held_at: datetime, owner_handle: str, carried: bool, today: date, tz) -> dict:
+def action_row(item: ActionItem, held_at: datetime, owner_handle: str, carried: bool, today: date, tz,
+               customer: str | None = None) -> dict:
     status = action_status(item, carried)
     return {
         "id": item.id,
@@ -307,6 +322,8 @@ def action_row(item: ActionItem, held_at: datetime, owner_handle: str, carried: 
         "done_at": item.done_at,
         "note": item.done_note,
         "carried_from": item.carried_from_id,
+        "customer_id": item.customer_id,
+        "customer": customer,
     }
 
 
@@ -332,8 +349,8 @@ def action_rows(ctx: Ctx, *, open_only: bool = False, overdue: bool = False, own
         stmt = stmt.where(ActionItem.due < ctx.today)
     stmt = stmt.order_by(ActionItem.due.is_(None), ActionItem.due, ActionItem.id)
     tz = ctx.clock.tz
-    for item, held_at, handle, carried in ctx.session.exec(stmt):
-        yield action_row(item, held_at, handle, bool(carried), ctx.today, tz)
+    for item, held_at, handle, carried, customer in ctx.session.exec(stmt):
+        yield action_row(item, held_at, handle, bool(carried), ctx.today, tz, customer)
 
 
 def action_detail(ctx: Ctx, action_id: int) -> dict:
@@ -342,8 +359,8 @@ def action_detail(ctx: Ctx, action_id: int) -> dict:
     found = ctx.session.exec(stmt.where(ActionItem.id == action_id)).first()
     if found is None:
         raise NotFound(t("meeting.err.no_action", id=action_id))
-    item, held_at, handle, carried = found
-    return action_row(item, held_at, handle, bool(carried), ctx.today, ctx.clock.tz)
+    item, held_at, handle, carried, customer = found
+    return action_row(item, held_at, handle, bool(carried), ctx.today, ctx.clock.tz, customer)
 
 
 def mark_done(ctx: Ctx, action_id: int, note: str | None) -> tuple[ActionItem, int]:
@@ -394,7 +411,7 @@ def meeting_rows(ctx: Ctx, *, manager: str | None = None, since: date | None = N
     open_clause, carried = _open_clause()
     stmt = (
         select(
-            Meeting.id, Meeting.held_at, team_staff.handle, chair_staff.handle,
+            Meeting.id, Meeting.held_at, team_staff.handle, chair_staff.handle, Meeting.cancelled_at,
             func.count(ActionItem.id),
             func.coalesce(func.sum(case((and_(ActionItem.id.is_not(None), open_clause), 1), else_=0)), 0),
             func.coalesce(func.sum(case((ActionItem.carried_from_id.is_not(None), 1), else_=0)), 0),
@@ -402,7 +419,7 @@ def meeting_rows(ctx: Ctx, *, manager: str | None = None, since: date | None = N
         .join(chair_staff, chair_staff.id == Meeting.chair_id)
         .outerjoin(team_staff, team_staff.id == Meeting.team_manager_id)
         .outerjoin(ActionItem, ActionItem.meeting_id == Meeting.id)
-        .group_by(Meeting.id, Meeting.held_at, team_staff.handle, chair_staff.handle)
+        .group_by(Meeting.id, Meeting.held_at, team_staff.handle, chair_staff.handle, Meeting.cancelled_at)
         .order_by(Meeting.held_at.desc(), Meeting.id.desc())
     )
     clause = meeting_team_clause(ctx, Meeting.team_manager_id)
@@ -414,9 +431,10 @@ def meeting_rows(ctx: Ctx, *, manager: str | None = None, since: date | None = N
         stmt = stmt.where(Meeting.held_at >= ctx.clock.day_bounds_utc(since)[0])
     if limit:
         stmt = stmt.limit(limit)
-    for mid, held_at, team, chair, total, still_open, carried_count in ctx.session.execute(stmt):
+    for mid, held_at, team, chair, cancelled_at, total, still_open, carried_count in ctx.session.execute(stmt):
         yield {"id": mid, "held_at": held_at, "team": team, "chair": chair, "actions": int(total),
-               "open_actions": int(still_open), "carried_over": int(carried_count)}
+               "open_actions": int(still_open), "carried_over": int(carried_count),
+               "status": "cancelled" if cancelled_at is not None else "recorded"}
 
 
 def meeting_detail(ctx: Ctx, ref: str | None) -> dict:
@@ -433,8 +451,9 @@ def meeting_detail(ctx: Ctx, ref: str | None) -> dict:
             raise NotFound(t("meeting.err.no_meeting", ref=ref))
     else:
         team = resolve_team(ctx, None)
-        meeting = session.exec(
-            select(Meeting).where(Meeting.team_manager_id == team.id).order_by(Meeting.held_at.desc(), Meeting.id.desc())
+        meeting = session.exec(  # the latest one held: a cancelled meeting is shown by its id
+            select(Meeting).where(Meeting.team_manager_id == team.id, Meeting.cancelled_at.is_(None))
+            .order_by(Meeting.held_at.desc(), Meeting.id.desc())
         ).first()
         if meeting is None:
             raise NotFound(t("meeting.err.no_meeting_yet", team=team.handle))
@@ -442,10 +461,11 @@ def meeting_detail(ctx: Ctx, ref: str | None) -> dict:
     require_see_meeting(ctx, team, t("meeting.what.meeting", id=meeting.id))
     chair = session.get(Staff, meeting.chair_id)
     recorder = session.get(Staff, meeting.created_by_id) if meeting.created_by_id else None
+    canceller = session.get(Staff, meeting.cancelled_by_id) if meeting.cancelled_by_id else None
     # every action of the meeting, whoever owns it: whoever may see the meeting sees its actions
     stmt, _ = _action_select()
     stmt = stmt.where(ActionItem.meeting_id == meeting.id).order_by(ActionItem.id)
-    rows = [action_row(i, h, o, bool(c), ctx.today, ctx.clock.tz) for i, h, o, c in session.exec(stmt)]
+    rows = [action_row(i, h, o, bool(c), ctx.today, ctx.clock.tz, n) for i, h, o, c, n in session.exec(stmt)]
     return {
         "id": meeting.id,
         "held_at": meeting.held_at,
@@ -455,6 +475,10 @@ def meeting_detail(ctx: Ctx, ref: str | None) -> dict:
         "minutes": meeting.minutes,
         "carried": [r for r in rows if r["carried_from"] is not None],
         "actions": [r for r in rows if r["carried_from"] is None],
+        "status": "cancelled" if meeting.cancelled_at is not None else "recorded",
+        "cancelled_at": meeting.cancelled_at,
+        "cancelled_by": canceller.handle if canceller else None,
+        "cancel_reason": meeting.cancel_reason,
     }
 
 
@@ -484,7 +508,7 @@ def agenda(ctx: Ctx, *, manager: str | None = None, day: date | None = None) -> 
     open_clause, _ = _open_clause()
     stmt = (stmt.where(Meeting.team_manager_id == team.id, open_clause)
             .order_by(ActionItem.due.is_(None), ActionItem.due, ActionItem.id))
-    open_actions = [action_row(i, h, o, bool(c), ctx.today, ctx.clock.tz) for i, h, o, c in session.exec(stmt)]
+    open_actions = [action_row(i, h, o, bool(c), ctx.today, ctx.clock.tz, n) for i, h, o, c, n in session.exec(stmt)]
 
     # 2. the week's headline numbers
     visits = session.execute(
