@@ -168,6 +168,20 @@ def test_a_read_only_database_file_can_be_read(demo, cli, tmp_path):
         os.chmod(path, 0o600)
 
 
+@pytest.mark.parametrize("make", [
+    lambda tmp: str(tmp / "/".join(["d" * 200] * 30) / "x.csv"),  # a path over PATH_MAX
+    lambda tmp: str(tmp / ("p" * 300 + ".csv")),  # a file name over NAME_MAX
+])
+def test_a_path_over_the_file_systems_limit_is_refused_and_echoed_short(demo, cli, db_url, tmp_path, make):
+    path = make(tmp_path)
+    before = _customer_rows(db_url)
+    for args in (("import", "customers", path), ("export", "customers", "--out", path)):
+        result = cli(*args, as_="wang.fang")
+        refused(result, 2)
+        assert len(result.stderr) < 600 and "characters)" in result.stderr, result
+    assert _customer_rows(db_url) == before
+
+
 # --------------------------------------------------------------------------- stored text: lengths and NUL
 def _customer_rows(url):
     return query(url, "SELECT count(*), (SELECT count(*) FROM contact) FROM customer")[0]
