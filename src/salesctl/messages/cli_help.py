@@ -48,6 +48,12 @@ CLICK_WORDS: dict[str, str] = {
         "显示当前 shell 的自动补全脚本，可复制或自行安装。",
 }
 
+# the usage line's placeholders
+USAGE_WORDS: tuple[tuple[str, str], ...] = (
+    ("[OPTIONS]", "[选项]"),
+    ("COMMAND [ARGS]...", "命令 [参数]..."),
+)
+
 # the same words where typer's own copy of Click writes them as literal text: (regex, zh replacement)
 CLICK_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^Usage: ", "用法："),
@@ -114,3 +120,10 @@ OPTIONS: dict[str, str] = {
     "Read --summary from a file ('-' = stdin).": "从文件读取 --summary（'-' 表示标准输入）。",
     "Read --plan from a file ('-' = stdin).": "从文件读取 --plan（'-' 表示标准输入）。",
 }
+
+# every other command and option (kept in their own modules to keep this one short)
+from salesctl.messages.cli_help_commands import COMMANDS_ZH  # noqa: E402
+from salesctl.messages.cli_help_options import OPTIONS_ZH  # noqa: E402
+
+COMMANDS.update({k: v for k, v in COMMANDS_ZH.items() if k not in COMMANDS})
+OPTIONS.update({k: v for k, v in OPTIONS_ZH.items() if k not in OPTIONS})
