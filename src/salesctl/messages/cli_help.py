@@ -79,7 +79,8 @@ CLICK_PATTERNS: tuple[tuple[str, str], ...] = (
 COMMANDS: dict[str, str] = {
     "": "销售部管理制度。\n\n快速开始：\n\n  salesctl init --demo                 # 示例公司；你以销售总监身份操作\n\n"
         "  salesctl staff tree                  # 组织架构\n\n  salesctl customer list --grade A     # 你能看到的重要客户\n\n"
-        "  salesctl --as wang.fang report daily # 销售员的日报\n\n全局选项写在命令前；--format 写在命令后。",
+        "  salesctl --as wang.fang report daily # 销售员的日报\n\n全局选项写在命令前；--format 写在命令后。\n\n"
+        "自动补全：salesctl --show-completion zsh   （或 bash、fish；--install-completion SHELL 直接安装）",
     "customer": "客户档案：新增、查看、列表、资料、分级、负责人。",
     "customer add": "新增客户（新客户登记表：名称、联系人、职务、电话、状态为必填）。\n\n"
                     "示例：salesctl customer add 华为技术有限公司 --contact 张伟 --title 采购经理 --phone 13812345678 --status 跟进中",

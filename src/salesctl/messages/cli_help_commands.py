@@ -133,8 +133,10 @@ COMMANDS_ZH: dict[str, str] = {
     "report show": "显示一份报告（已提交的与提交时完全一致）。\n\n"
                    "示例：salesctl report show --rep wang.fang --date yesterday --format markdown",
     "report list": "列出范围内的报告，最近的期间在前。\n\n示例：salesctl report list --team --kind daily --status submitted",
-    "report review": "批阅已提交的报告并写评语（仅限该销售员的经理）。\n\n"
-                     "示例：salesctl report review 42 --comment \"报价前先确认预算\"",
+    "report review": "批阅已提交的报告并写评语（仅限该销售员的经理）：按编号，或批阅团队某一期的全部报告。\n\n"
+                     "每份报告各有一条批阅记录和审计记录；整批要么全部成功，要么全部不做"
+                     "（有一份不在你的团队中就拒绝整批，退出码 3）。\n\n"
+                     "示例：salesctl report review --team --date yesterday --comment 已阅",
     "report missing": "列出未交或迟交报告的销售员（--check 供 cron 使用）。\n\n"
                       "未交：未提交（截止前或截止后）；迟交：截止后才提交。\n\n"
                       "默认是今天的日报，除非给出 --date、--week 或 --month；只有销售员需要交报告，"

@@ -218,6 +218,8 @@ OPTIONS_ZH: dict[str, str] = {
     "daily, weekly or monthly.": "daily（日报）、weekly（周报）或 monthly（月报）。",
     "draft, submitted or reviewed.": "draft（草稿）、submitted（已提交）或 reviewed（已批阅）。",
     "Report id.": "报告编号。",
+    "Report ids (one or more).": "报告编号（一个或多个）。",
+    "Every submitted report of your team for the period (instead of ids).": "你团队在该期间提交的全部报告（代替编号）。",
     "Your guidance for the rep (指导和支持).": "你给销售员的指导和支持。",
     "Read --comment from a file ('-' = stdin).": "从文件读取 --comment（'-' 表示标准输入）。",
     "E-mail each rep whose report is missing; after the deadline also their manager.":
