@@ -42,5 +42,5 @@ def audit(
         columns = [Column("id", kind="int"), Column("at", kind="datetime"), Column("actor"), Column("action"),
                    Column("entity", kind="enum:entity"), Column("entity_id", kind="int"), Column("before"), Column("after")]
         if not db.is_sqlite(ctx.url):  # the team server: who connected, and where the entry came from
-            columns[3:3] = [Column("db_user"), Column("source")]
+            columns[3:3] = [Column("db_user"), Column("source", kind="enum:audit_source")]
         render.emit_rows(rows, columns, fmt_value(format), title=t("title.audit"))

@@ -114,6 +114,9 @@ MESSAGES.update({
     "entity.staff": ("staff", "员工"), "entity.summary": ("summary", "汇总"), "entity.target": ("target", "目标"),
     "entity.visit": ("visit", "拜访"), "entity.ownership_entry": ("ownership_entry", "负责人台账"),
     "entity.claim": ("claim", "报备"),
+    # the team server's audit: an entry salesctl wrote, or a row change the database recorded
+    "audit_source.app": ("app", "salesctl"),
+    "audit_source.db": ("db", "数据库"),
 })
 MESSAGES.update({
     # `report review ID ID …` / `--team --date …` (a batch, all or nothing)
