@@ -20,7 +20,7 @@ def test_customer_add_help_is_chinese_with_lang_zh(cli):
     result = cli("customer", "add", "--help", lang="zh")
     assert result.exit_code == 0
     out = result.stdout
-    assert out.startswith("用法：") and " customer add [OPTIONS]" in out.splitlines()[0]
+    assert out.startswith("用法：") and " customer add [选项]" in out.splitlines()[0]
     assert "新增客户" in out and "参数" in out and "选项" in out and "联系人的职务" in out and "[必填]" in out
     for english in ("Usage:", "Options", "Arguments", "Add a customer", "required]", "Contact person", "Show this"):
         assert english not in out

@@ -51,7 +51,11 @@ def test_add_stores_the_form_ledger_grade_and_audit(org, cli, db_url):
                            "where customer_id = :i", i=cid)
     assert ledger == [("report", rep, None, rep, rep)]
     grades = query(db_url, "select from_grade, to_grade, source, rule from grade_change where customer_id = :i", i=cid)
-    assert grades[0][:3] == (None, "A", "create") and "→ A" in grades[0][3]
+    from salesctl.messages import render_stored
+
+    # the rule is stored as its key and numbers (shown in the reader's language)
+    assert grades[0][:3] == (None, "A", "create") and '"msg":"grade_rule.a"' in grades[0][3]
+    assert "→ A" in render_stored(grades[0][3])
     actions = [a for (a,) in query(db_url, "select action from audit_entry where entity_id = :i and "
                                            "entity = 'customer' order by id", i=cid)]
     assert "customer.add" in actions and "ownership.report" in actions and "customer.grade" in actions

@@ -100,7 +100,9 @@ def test_auto_regrade_boundaries_and_past_dates(boundary, cli, db_url):
     assert after == {"d30": "A", "d31": "B", "d90": "B", "d91": "C", "d180": "C", "d181": "D", "past": "C", "none": "D"}
     stored = query(db_url, "select source, rule, by_id from grade_change where customer_id = :i order by id",
                    i=boundary["d30"])[-1]
-    assert stored[0] == "rule" and "→ A" in stored[1]
+    from salesctl.messages import render_stored
+
+    assert stored[0] == "rule" and '"msg":"grade_rule.a"' in stored[1] and "30 days (≤30) → A" in render_stored(stored[1])
 
 
 def test_auto_regrade_is_idempotent_and_cron_safe(boundary, cli, db_url):

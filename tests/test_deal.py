@@ -92,7 +92,7 @@ def test_advance_forward_by_number_and_by_name(shop, cli, db_url):
     back = cli("deal", "advance", str(deal_id), "--to", "信息开发", "--reason", "预算冻结", as_="rep_a1")
     assert back.exit_code == 0, back
     assert query(db_url, "select from_stage, to_stage, note from deal_stage_change where deal_id = :i order by id", i=deal_id) == [
-        (None, 1, "created"), (1, 2, "需求确认"), (2, 3, None), (3, 1, "预算冻结"),
+        (None, 1, '{"msg":"deal.msg.created","params":{}}'), (1, 2, "需求确认"), (2, 3, None), (3, 1, "预算冻结"),
     ]
     assert query(db_url, "select count(*) from audit_entry where action = 'deal.advance'")[0][0] == 3
 

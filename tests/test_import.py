@@ -363,7 +363,9 @@ def test_what_is_stored_matches_customer_add(org, cli, db_url, tmp_path):
     ledger = query(db_url, "select kind, staff_id, from_owner_id, to_owner_id, by_id from ownership_entry order by id")
     assert ledger == [("report", mgr, None, mgr, mgr), ("report", a1, None, a1, mgr)]
     grades = query(db_url, "select from_grade, to_grade, source, rule from grade_change order by id")
-    assert grades[0][:3] == (None, "A", "import") and "→ A" in grades[0][3]
+    from salesctl.messages import render_stored
+
+    assert grades[0][:3] == (None, "A", "import") and "→ A" in render_stored(grades[0][3])
     assert grades[1][:3] == (None, "D", "import")
     assert query(db_url, "select phone, is_primary from contact order by id") in (
         [("13812345678", True), ("010-12345678", True)], [("13812345678", 1), ("010-12345678", 1)])

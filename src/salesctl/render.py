@@ -17,7 +17,10 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Sequence
 
 from salesctl.messages import label as enum_label
-from salesctl.messages import t
+from salesctl.messages import render_stored, t
+
+STORED_MARK = '{"msg":'  # a generated text kept as its key and parameters (messages.stored_text)
+_STORED_IN_JSON = b'"{\\"msg\\":'  # the same, as orjson writes it inside a row
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -88,6 +91,8 @@ def _local(moment: datetime) -> datetime:
 
 
 def json_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return render_stored(value) if value.startswith(STORED_MARK) else value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
@@ -128,7 +133,11 @@ def row_stream_encoder() -> Callable[[Any], bytes]:
     options = orjson.OPT_PASSTHROUGH_DATETIME
 
     def encode(row) -> bytes:
-        return dumps(row, default=default, option=options)
+        data = dumps(row, default=default, option=options)
+        if _STORED_IN_JSON in data:  # rare (a stored generated text): shown in the reader's language
+            data = dumps({k: render_stored(v) for k, v in row.items()} if isinstance(row, dict) else row,
+                         default=default, option=options)
+        return data
 
     return encode
 
@@ -198,6 +207,8 @@ def cell(value: Any, kind: str = "text") -> str:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return safe_text(", ".join(str(v) for v in value))
+    if isinstance(value, str) and value.startswith(STORED_MARK):
+        value = render_stored(value)
     return safe_text(str(value))
 
 

@@ -37,6 +37,8 @@ Quick start:
   salesctl --as wang.fang report daily # a rep's end-of-day report
 
 Global options go before the command; --format goes after it.
+
+Completion: salesctl --show-completion zsh   (or bash, fish; --install-completion SHELL installs it)
 """
 
 app = typer.Typer(

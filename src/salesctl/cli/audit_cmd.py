@@ -40,7 +40,7 @@ def audit(
         rows = audit_rows(ctx, entity=entity, entity_id=entity_id, actor=actor, action=action, since=start, limit=limit,
                           db_only=db_trail)
         columns = [Column("id", kind="int"), Column("at", kind="datetime"), Column("actor"), Column("action"),
-                   Column("entity"), Column("entity_id", kind="int"), Column("before"), Column("after")]
+                   Column("entity", kind="enum:entity"), Column("entity_id", kind="int"), Column("before"), Column("after")]
         if not db.is_sqlite(ctx.url):  # the team server: who connected, and where the entry came from
-            columns[3:3] = [Column("db_user"), Column("source")]
+            columns[3:3] = [Column("db_user"), Column("source", kind="enum:audit_source")]
         render.emit_rows(rows, columns, fmt_value(format), title=t("title.audit"))

@@ -34,7 +34,7 @@ def _col(key: str, kind: str = "text"):
 
 
 def _calc_columns():
-    return [_col("handle"), _col("name"), _col("plan"), _col("base", "money"), _col("target", "money"),
+    return [_col("handle"), _col("name"), _col("plan", "enum:commission_plan"), _col("base", "money"), _col("target", "money"),
             _col("attainment"), _col("tier"), _col("gross", "money"), _col("factor"),
             _col("compliance", "money"), _col("penalties", "money"), _col("adjustments", "money"),
             _col("net", "money"), _col("status", "enum:commission_status")]
@@ -69,7 +69,8 @@ def plan_show(
     from salesctl.services.pay import plans as svc
 
     book = svc.load_plan_file(file, "file") if file else svc.current_book()
-    columns = [_col("plan"), _col("applies_to"), _col("basis"), _col("mode"), _col("tiers"), _col("amount_tiers"),
+    columns = [_col("plan", "enum:commission_plan"), _col("applies_to"), _col("basis", "enum:commission_basis"),
+               _col("mode", "enum:commission_mode"), _col("tiers"), _col("amount_tiers"),
                _col("overrides"), _col("compliance"), _col("year_end_month", "int")]
     _emit_report(svc.book_dict(book), svc.plan_rows(book), columns, fmt_value(format),
                  t("commission.title.plans", file=book.path), None)
@@ -120,14 +121,14 @@ def calc(
 
     Example: salesctl commission calc --month 2026-11 --team
     """
-    from salesctl.messages import t
+    from salesctl.messages import scope_text, t
     from salesctl.services.pay import commission as svc
 
     with command_context() as ctx:
         result = svc.calc(ctx, month, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
     totals = dict(result.totals, handle=t("commission.total"))
     _emit_report(result.as_dict(), result.rows, _calc_columns(), fmt_value(format),
-                 t("commission.title.calc", month=result.month, scope=result.scope), totals)
+                 t("commission.title.calc", month=result.month, scope=scope_text(result.scope)), totals)
 
 
 @app.command("statement")
@@ -148,7 +149,7 @@ def statement(
     data = st.as_dict()
     data.update({k: st.row.get(k) for k in ("base", "target", "attainment", "tier", "gross", "factor")})
     title = t("commission.title.statement", handle=st.staff.handle, name=st.staff.name, month=st.month,
-              plan=st.plan, status=label("commission_status", data["status"]))
+              plan=label("commission_plan", st.plan), status=label("commission_status", data["status"]))
     totals = {"kind": t("commission.statement_total"), "amount": st.net}
     _emit_report(data, data["lines"], _line_columns(), fmt_value(format), title, totals)
 
@@ -231,7 +232,7 @@ def whatif(
     from pathlib import Path
 
     from salesctl import render
-    from salesctl.messages import t
+    from salesctl.messages import scope_text, t
     from salesctl.services.pay import commission as svc
 
     with command_context() as ctx:
@@ -240,6 +241,6 @@ def whatif(
                _col("gross", "money"), _col("whatif_gross", "money"), _col("net", "money"),
                _col("whatif_net", "money"), _col("difference", "money")]
     _emit_report(result.as_dict(), result.rows, columns, fmt_value(format),
-                 t("commission.title.whatif", file=Path(result.plan_file).name, month=result.month, scope=result.scope),
+                 t("commission.title.whatif", file=Path(result.plan_file).name, month=result.month, scope=scope_text(result.scope)),
                  dict(result.totals, handle=t("commission.total")))
     render.info(t("commission.msg.whatif"))

@@ -28,6 +28,10 @@ class DefaultAddGroup(TyperGroup):
     default = "add"
 
     def parse_args(self, ctx, args):
+        if not args and not ctx.resilient_parsing:  # bare, as every group: its help, exit 0
+            from typer._click.exceptions import NoArgsIsHelpError
+
+            raise NoArgsIsHelpError(ctx)
         if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
             args = [self.default, *args]
         return super().parse_args(ctx, args)
@@ -46,6 +50,9 @@ class SalesctlGroup(TyperGroup):
         from salesctl.errors import SalesctlError
         from salesctl.prompts import Cancelled
 
+        if not getattr(ctx, "_protected_args", True) and not ctx.args:  # only global options: the help, exit 0
+            typer.echo(ctx.get_help())
+            raise typer.Exit(0)
         try:
             return super().invoke(ctx)
         except (Cancelled, KeyboardInterrupt):  # Ctrl-C at a prompt, picker or editor: nothing was written
@@ -73,6 +80,19 @@ class SalesctlGroup(TyperGroup):
             return super().make_context(info_name, args, parent=parent, **extra)
         except _usage_errors() as exc:  # a bad global option
             _usage_fail(exc)
+
+    def parse_args(self, ctx, args):
+        from salesctl.cli import completion
+
+        named = completion.named_shell(args)
+        if named is not None:  # `--show-completion zsh`: the named shell, not the one detected
+            from salesctl.errors import SalesctlError
+
+            try:
+                completion.run(ctx, *named)
+            except SalesctlError as exc:
+                _fail(exc.message, exc.hint, int(exc.exit_code))
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx):
         from salesctl.cli import COMMANDS
@@ -119,8 +139,9 @@ def _usage_fail(exc):
 
     from salesctl.messages import t
 
-    if isinstance(exc, NoArgsIsHelpError):  # a bare group: its help, as Click shows it
-        raise exc
+    if isinstance(exc, NoArgsIsHelpError):  # a bare group (`salesctl customer`): its help on stdout, exit 0, as gh does
+        typer.echo(exc.ctx.get_help())
+        raise typer.Exit(0)
     command = exc.ctx.command_path if exc.ctx is not None else "salesctl"
     message = exc.format_message()
     from salesctl.messages import language

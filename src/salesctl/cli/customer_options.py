@@ -35,4 +35,4 @@ def _grade_columns():
 
     return [Column("at", kind="datetime"), Column("from", label="customer.col.from_grade"),
             Column("to", label="customer.col.to_grade"), Column("by", label="customer.col.by"),
-            Column("source", label="customer.col.source"), Column("reason"), Column("rule", label="customer.col.rule")]
+            Column("source", label="customer.col.source", kind="enum:grade_source"), Column("reason"), Column("rule", label="customer.col.rule")]

@@ -180,7 +180,7 @@ def regrade(
     """
     from salesctl import render
     from salesctl.errors import InvalidInput
-    from salesctl.messages import t
+    from salesctl.messages import render_stored, t
     from salesctl.render import Column
     from salesctl.services.customers import profile
 
@@ -218,7 +218,7 @@ def regrade(
     for item in outcome.review:
         if item["expected_purchase"] is None:
             render.warn(t("handbook.msg.needs_review_no_date", name=item["customer"], id=item["customer_id"],
-                          rule=item["rule"]))
+                          rule=render_stored(item["rule"])))
         else:
             render.warn(t("customer.msg.needs_review", name=item["customer"], id=item["customer_id"],
                           date=item["expected_purchase"]))
@@ -231,7 +231,7 @@ def _bar(row: dict, scale: float, rich: bool) -> str:
     from salesctl.models import GRADES
 
     blocks = {"A": "█", "B": "▓", "C": "▒", "D": "░"}
-    colours = {"A": "green", "B": "cyan", "C": "yellow", "D": "white"}
+    colours = {"A": "green", "B": "cyan", "C": "yellow", "D": "magenta"}  # all visible on light and dark
     parts = []
     for g in GRADES:
         width = round(row.get(g, 0) * scale)

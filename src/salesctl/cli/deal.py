@@ -251,7 +251,7 @@ def pipeline(
     Example: salesctl deal pipeline --team --format json
     """
     from salesctl import render
-    from salesctl.messages import t
+    from salesctl.messages import scope_text, t
     from salesctl.permissions import resolve_scope
     from salesctl.render import Column
     from salesctl.services.sales import deals as svc
@@ -263,7 +263,7 @@ def pipeline(
     if fmt == "json":
         render.emit_object(funnel.as_json(), fmt)
         return
-    title = f"{t('deal.title.pipeline')} ({funnel.scope})"
+    title = f"{t('deal.title.pipeline')} ({scope_text(funnel.scope)})"
     if fmt == "table" and render.stdout_is_terminal():
         _draw_funnel(funnel, title)
         return

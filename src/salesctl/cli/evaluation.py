@@ -94,7 +94,7 @@ def evaluate(
     Example: salesctl eval --quarter 2026-Q4 --team
     """
     from salesctl import render
-    from salesctl.messages import t
+    from salesctl.messages import scope_text, t
     from salesctl.services.pay import evaluation as svc
 
     with command_context() as ctx:
@@ -104,6 +104,6 @@ def evaluate(
     if fmt == "json":
         render.emit_object(result.as_dict(), "json")
         return
-    render.emit_rows(result.rows, _columns(), fmt, title=t("eval.title", period=result.period, scope=result.scope))
+    render.emit_rows(result.rows, _columns(), fmt, title=t("eval.title", period=result.period, scope=scope_text(result.scope)))
     if fmt == "table":
         _chart(result.rows)

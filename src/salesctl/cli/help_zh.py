@@ -78,11 +78,17 @@ def install() -> None:
     write_usage = formatting.HelpFormatter.write_usage
 
     def write_usage_zh(self, prog, args="", prefix=None):
-        if prefix is None and _zh():
-            prefix = "用法："
+        if _zh():
+            if prefix is None:
+                prefix = "用法："
+            from salesctl.messages.cli_help import USAGE_WORDS
+
+            for english, chinese in USAGE_WORDS:
+                args = args.replace(english, chinese)
         return write_usage(self, prog, args, prefix)
 
     formatting.HelpFormatter.write_usage = write_usage_zh
+    _install_wrapper(importlib.import_module(f"{base}._textwrap"))
 
     original = click.core.Command.format_help
 
@@ -163,3 +169,75 @@ def _wrap_show(cls, exceptions) -> None:
         file.flush()
 
     cls.show = show_zh
+
+
+def _display_width(text: str) -> int:
+    from wcwidth import wcswidth
+
+    width = wcswidth(text)
+    return len(text) if width < 0 else width
+
+
+# a CJK character is a chunk of its own, with what is glued to it (a flag or bracket before it, the
+# closing punctuation after it, which must not begin a line); any other run without spaces stays whole
+_CHUNK = __import__("re").compile(
+    r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]*"
+    r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f][，。、；：！？）》」』,.;:!?)\]]*"
+    r"|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+")
+
+
+def _install_wrapper(module) -> None:
+    """Help text wrapped by display width (a Chinese character is two columns) and never inside a
+    flag: `--follow-up` is not broken at its hyphen, so an example fits the terminal and stays typeable."""
+    base = module.TextWrapper
+
+    class WideTextWrapper(base):
+        def __init__(self, *args, **kwargs):
+            kwargs["break_on_hyphens"] = False
+            super().__init__(*args, **kwargs)
+
+        def _split(self, text):
+            chunks = []
+            for chunk in super()._split(text):
+                if chunk.isspace() or _display_width(chunk) == len(chunk):
+                    chunks.append(chunk)
+                else:
+                    chunks.extend(_CHUNK.findall(chunk))
+            return chunks
+
+        def _handle_long_word(self, reversed_chunks, cur_line, cur_len, width):
+            space_left = max(width - cur_len, 1)
+            last = reversed_chunks[-1]
+            cut = 1
+            while cut < len(last) and _display_width(last[:cut + 1]) <= space_left:
+                cut += 1
+            cur_line.append(last[:cut])
+            reversed_chunks[-1] = last[cut:]
+
+        def _wrap_chunks(self, chunks):
+            lines = []
+            chunks.reverse()
+            while chunks:
+                cur_line, cur_len = [], 0
+                indent = self.subsequent_indent if lines else self.initial_indent
+                width = self.width - _display_width(indent)
+                if self.drop_whitespace and chunks[-1].strip() == "" and lines:
+                    del chunks[-1]
+                while chunks:
+                    size = _display_width(chunks[-1])
+                    if cur_len + size <= width:
+                        cur_line.append(chunks.pop())
+                        cur_len += size
+                    else:
+                        break
+                if chunks and _display_width(chunks[-1]) > width:
+                    self._handle_long_word(chunks, cur_line, cur_len, width)
+                    cur_len = sum(map(_display_width, cur_line))
+                if self.drop_whitespace and cur_line and cur_line[-1].strip() == "":
+                    cur_len -= _display_width(cur_line[-1])
+                    del cur_line[-1]
+                if cur_line:
+                    lines.append(indent + "".join(cur_line))
+            return lines
+
+    module.TextWrapper = WideTextWrapper

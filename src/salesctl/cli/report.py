@@ -218,32 +218,66 @@ def list_(
                    Column("name", "report.col.name"), Column("status", "report.col.status", "enum:report.status"),
                    Column("late", "report.col.late", "bool"), Column("deadline", "report.col.deadline", "datetime"),
                    Column("submitted_at", "report.col.submitted_at", "datetime"),
-                   Column("version", "report.col.version", "int")]
+                   Column("version", "report.col.version", "int"), Column("comment", "report.col.comment")]
         render.emit_rows(view.parsed_times(rows), columns, fmt_value(format), title=t("report.title.list"))
 
 
 @app.command("review")
 def review(
-    report_id: Annotated[str, typer.Argument(metavar="ID", help="Report id.")],
+    report_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[ID]...", help="Report ids (one or more).")] = None,
     comment: Annotated[Optional[str], typer.Option("--comment", help="Your guidance for the rep (指导和支持).")] = None,
     comment_file: Annotated[Optional[str], typer.Option("--comment-file", help="Read --comment from a file ('-' = stdin).")] = None,
+    team: Annotated[bool, typer.Option("--team", help="Every submitted report of your team for the period (instead of ids).")] = False,
+    manager: ManagerOpt = None,
+    date: DateOpt = None,
+    week: WeekOpt = None,
+    month: MonthOpt = None,
     format: FormatOpt = OutputFormat.table,
 ):
-    """Review a submitted report with a comment (the rep's manager only).
+    """Review submitted reports with a comment (the rep's manager only): by id, or the team's for a period.
 
-    Example: salesctl report review 42 --comment "报价前先确认预算"
+    Each report gets its own review and audit entry; the batch is all or nothing (one report outside
+    your team refuses it, exit 3).
+
+    Example: salesctl report review --team --date yesterday --comment 已阅
     """
     from salesctl import render
+    from salesctl.errors import InvalidInput
     from salesctl.messages import t
-    from salesctl.services.reports import reports as svc
+    from salesctl.permissions import resolve_scope
+    from salesctl.render import Column
+    from salesctl.services.reports import review as svc
+    from salesctl.services.reports.reports import parse_report_period
 
+    periods = [(k, v) for k, v in (("daily", date), ("weekly", week), ("monthly", month)) if v is not None]
+    by_period = team or manager is not None
+    if bool(report_ids) == by_period or (by_period and len(periods) != 1) or (report_ids and periods):
+        raise InvalidInput(t("report.err.review_ids_or_team"))
     text = read_text_option(comment, comment_file, "comment")
+    fmt = fmt_value(format)
+    label = None
     with command_context(write=True) as ctx:
-        report, rep = svc.review(ctx, report_id, text)
-        row = {"id": report.id, "kind": report.kind, "period": report.period, "handle": rep.handle,
-               "status": report.status, "reviewed_by": ctx.actor.handle, "comment": text.strip()}
-    render.emit_id(report.id, row, fmt_value(format),
-                   t("report.msg.reviewed", id=report.id, handle=rep.handle, period=report.period))
+        if by_period:
+            kind, period_text = periods[0]
+            ids = svc.waiting_reports(ctx, resolve_scope(ctx, team=team, manager=manager), kind, period_text)
+            label = parse_report_period(kind, period_text, ctx.today).label
+        else:
+            ids = report_ids
+        done = svc.review_many(ctx, ids, text) if ids else []
+        rows = [{"id": report.id, "kind": report.kind, "period": report.period, "handle": rep.handle,
+                 "status": report.status, "reviewed_by": ctx.actor.handle, "comment": text.strip()}
+                for report, rep in done]
+    if report_ids and len(rows) == 1:
+        report, rep = done[0]
+        render.emit_id(report.id, rows[0], fmt, t("report.msg.reviewed", id=report.id, handle=rep.handle,
+                                                  period=report.period))
+        return
+    columns = [Column("id", "report.col.id", "int"), Column("kind", "report.col.kind", "enum:report.kind"),
+               Column("period", "report.col.period"), Column("handle", "report.col.handle"),
+               Column("status", "report.col.status", "enum:report.status")]
+    render.emit_rows(rows, columns, fmt, empty_message=t("report.msg.none_waiting", period=label) if not rows else None)
+    if rows:
+        render.info(t("report.msg.reviewed_many", count=len(rows)))
 
 
 @app.command("missing")

@@ -209,7 +209,7 @@ def _display(row: dict, change: dict, *, who: str, escape, joiner: str) -> dict:
 
 def _table(summary, fmt: str, terminal: bool) -> None:
     from salesctl import render
-    from salesctl.messages import t
+    from salesctl.messages import scope_text, t
 
     rich = terminal and fmt == "table"
     escape = render.escape if rich else (lambda s: s)
@@ -228,7 +228,7 @@ def _table(summary, fmt: str, terminal: bool) -> None:
     totals["weekly_report"] = f"{done}/{owed}" if owed else None
     totals["reps"] = sum(r.get("reps", 1) for r in summary.rows)
     foot = _display(totals, total_change, who=t("summary.total"), escape=escape, joiner=joiner) if summary.rows else None
-    scope = summary.scope.label
+    scope = scope_text(summary.scope.label)
     title = t("summary.title", period=summary.period.label, first=summary.period.start, last=summary.period.end,
               scope=scope)
     no_activity = t("summary.no_activity", period=summary.period.label, scope=scope)

@@ -39,7 +39,7 @@ def _bar_row(label: str, value: int, biggest: int, colour: str, right: str) -> s
 
 def html_text(summary, drawings) -> str:
     from salesctl.cli.summary import _columns, _display
-    from salesctl.messages import label, t
+    from salesctl.messages import label, scope_text, t
     from salesctl.money import display
 
     row_changes, total_change = summary.changes()
@@ -61,14 +61,14 @@ def html_text(summary, drawings) -> str:
         body.append("<tr>" + "".join(f'<td style="{CELL}font-weight:bold;background:#f6f8fa;">'
                                      f'{escape(str(foot[c.key]))}</td>' for c in columns) + "</tr>")
     title = t("summary.title", period=summary.period.label, first=summary.period.start, last=summary.period.end,
-              scope=summary.scope.label)
+              scope=scope_text(summary.scope.label))
     parts = [f'<h2 style="{FONT}font-size:18px;">{escape(title)}</h2>']
     if summary.rows:
         parts.append(f'<table cellpadding="0" cellspacing="0" style="{FONT}border-collapse:collapse;font-size:13px;">'
                      f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
         parts.append(f'<p style="{FONT}font-size:12px;color:#57606a;">{escape(t("summary.legend"))}</p>')
     else:
-        parts.append(f'<p style="{FONT}">{escape(t("summary.no_activity", period=summary.period.label, scope=summary.scope.label))}</p>')
+        parts.append(f'<p style="{FONT}">{escape(t("summary.no_activity", period=summary.period.label, scope=scope_text(summary.scope.label)))}</p>')
     total = sum(drawings.grades.values())
     biggest = max(drawings.grades.values() or [0])
     rows = [_bar_row(label("grade", g), n, biggest, GRADE_COLOURS[g],

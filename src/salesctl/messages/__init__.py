@@ -43,6 +43,7 @@ CATALOGS = (
     "core", "customer", "visit", "deal", "report", "summary", "claim",
     "commission", "archive", "meeting", "imports", "matching",
     "files", "handbook", "terminal", "contract", "notify", "robustness", "teamserver",
+    "labels",
 )
 _messages: dict[str, tuple[str, str]] | None = None
 
@@ -91,6 +92,57 @@ def t(key: str, /, **fields) -> str:
     if not fields:
         return text
     return text.format(**{k: v if k in _NOT_CLIPPED else clip(v) for k, v in fields.items()})
+
+
+_STORED = '{"msg":'
+
+
+def stored_text(key: str, /, **params) -> str:
+    """A generated text as the database keeps it: its message key and parameters (JSON), so it is shown
+    in the reader's language, not the writer's. `render_stored` turns it into text; a parameter may
+    itself be a stored text (a tier label inside a rule), kept as a nested object."""
+    import json
+
+    def nested(value):
+        if isinstance(value, str) and value.startswith(_STORED):
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+
+    return json.dumps({"msg": key, "params": {k: nested(v) for k, v in params.items()}}, ensure_ascii=False,
+                      separators=(",", ":"), default=str)
+
+
+def render_stored(value):
+    """The text of a stored value: a `stored_text` in the current language; plain text (rows written
+    before texts were stored as keys, user notes) as it is."""
+    if not isinstance(value, str) or not value.startswith(_STORED):
+        return value
+    import json
+
+    try:
+        return _render(json.loads(value), value)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return value
+
+
+def _render(data, original):
+    if not isinstance(data, dict):
+        return data
+    key, params = data["msg"], data.get("params") or {}
+    if key not in catalog():
+        return original
+    return t(key, **{name: _render(v, v) for name, v in params.items()})
+
+
+def scope_text(scope: str) -> str:
+    """A scope's label (`all`, `team:zhang.wei`, `rep:li.na`) as a title shows it."""
+    kind, _, handle = str(scope).partition(":")
+    if kind in ("team", "rep") and handle:
+        return t(f"scope.{kind}", handle=handle)
+    return label("scope", scope)
 
 
 def label(kind: str, value) -> str:

@@ -48,6 +48,12 @@ CLICK_WORDS: dict[str, str] = {
         "显示当前 shell 的自动补全脚本，可复制或自行安装。",
 }
 
+# the usage line's placeholders
+USAGE_WORDS: tuple[tuple[str, str], ...] = (
+    ("[OPTIONS]", "[选项]"),
+    ("COMMAND [ARGS]...", "命令 [参数]..."),
+)
+
 # the same words where typer's own copy of Click writes them as literal text: (regex, zh replacement)
 CLICK_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^Usage: ", "用法："),
@@ -73,7 +79,8 @@ CLICK_PATTERNS: tuple[tuple[str, str], ...] = (
 COMMANDS: dict[str, str] = {
     "": "销售部管理制度。\n\n快速开始：\n\n  salesctl init --demo                 # 示例公司；你以销售总监身份操作\n\n"
         "  salesctl staff tree                  # 组织架构\n\n  salesctl customer list --grade A     # 你能看到的重要客户\n\n"
-        "  salesctl --as wang.fang report daily # 销售员的日报\n\n全局选项写在命令前；--format 写在命令后。",
+        "  salesctl --as wang.fang report daily # 销售员的日报\n\n全局选项写在命令前；--format 写在命令后。\n\n"
+        "自动补全：salesctl --show-completion zsh   （或 bash、fish；--install-completion SHELL 直接安装）",
     "customer": "客户档案：新增、查看、列表、资料、分级、负责人。",
     "customer add": "新增客户（新客户登记表：名称、联系人、职务、电话、状态为必填）。\n\n"
                     "示例：salesctl customer add 华为技术有限公司 --contact 张伟 --title 采购经理 --phone 13812345678 --status 跟进中",
@@ -114,3 +121,10 @@ OPTIONS: dict[str, str] = {
     "Read --summary from a file ('-' = stdin).": "从文件读取 --summary（'-' 表示标准输入）。",
     "Read --plan from a file ('-' = stdin).": "从文件读取 --plan（'-' 表示标准输入）。",
 }
+
+# every other command and option (kept in their own modules to keep this one short)
+from salesctl.messages.cli_help_commands import COMMANDS_ZH  # noqa: E402
+from salesctl.messages.cli_help_options import OPTIONS_ZH  # noqa: E402
+
+COMMANDS.update({k: v for k, v in COMMANDS_ZH.items() if k not in COMMANDS})
+OPTIONS.update({k: v for k, v in OPTIONS_ZH.items() if k not in OPTIONS})

@@ -14,7 +14,7 @@ from datetime import date
 from sqlmodel import select
 
 from salesctl.errors import Conflict, InvalidInput, PermissionDenied
-from salesctl.messages import label, t
+from salesctl.messages import label, stored_text, t
 from salesctl.models import (
     Contact,
     Customer,
@@ -210,7 +210,7 @@ def create_customer(
 
     change_owner(ctx, customer, owner_staff.id if owner_staff else None, "report",
                  staff_id=reporter.id, note="pool" if pool else None)
-    set_grade(ctx, customer, grade_value, reason=reason or t("customer.reason.new"), source=grade_source, rule=rule_text)
+    set_grade(ctx, customer, grade_value, reason=reason or stored_text("customer.reason.new"), source=grade_source, rule=rule_text)
     after = {**_snapshot(customer), "contact": _contact_snapshot(primary)}
     if candidates:  # --not-duplicate: the candidates that were shown and set aside
         after["not_duplicate_of"] = [{"id": m.customer_id, "name": m.name, "reason": m.reason} for m in candidates]
@@ -224,7 +224,9 @@ def _grade_rule(expected: date | None, today: date) -> tuple[str, str]:
 
     rule = grade_for(expected, today)
     if rule.grade is None:
-        return "D", f"{rule.rule} → D"
+        from salesctl.messages import stored_text
+
+        return "D", stored_text("grade_rule.past_d", rule=rule.rule)
     return rule.grade, rule.rule
 
 
@@ -416,7 +418,7 @@ def edit_customer(
     if new_grade is not None:
         from salesctl.services.customers.grading import set_grade
 
-        set_grade(ctx, customer, new_grade, reason=_clean(reason) or t("customer.reason.edit"), source="hand")
+        set_grade(ctx, customer, new_grade, reason=_clean(reason) or stored_text("customer.reason.edit"), source="hand")
     if new_owner is not None and new_owner.id != customer.owner_id:
         from salesctl.services.customers.ownership import change_owner
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from salesctl.errors import Conflict, InvalidInput, PermissionDenied
 from salesctl.inputs import is_id
-from salesctl.messages import t
+from salesctl.messages import stored_text, t
 from salesctl.models import MANAGER_ROLES, Customer, OwnershipEntry, ProfileSection, Staff
 from salesctl.permissions import (
     SEES_ALL,
@@ -199,12 +199,12 @@ def merge(ctx: Ctx, keep_ref: str, drop_ref: str, *, owner: str | None = None, d
         if table is None or column not in table.c:
             continue
         session.execute(update(table).where(table.c[column] == drop.id).values({column: keep.id}))
-    note = t("match.note.merge", name=drop.name, id=drop.id)
+    note = stored_text("match.note.merge", name=drop.name, id=drop.id)
     for entry in entries:  # both reports stay in KEEP's ledger (copies; the ledger is never updated)
         session.add(OwnershipEntry(customer_id=keep.id, kind=entry.kind, staff_id=entry.staff_id,
                                    from_owner_id=entry.from_owner_id, to_owner_id=entry.to_owner_id,
                                    by_id=entry.by_id, at=entry.at, need=entry.need,
-                                   note=f"{entry.note}; {note}" if entry.note else note, ref_id=entry.ref_id,
+                                   note=stored_text("text.joined", first=entry.note, rest=note) if entry.note else note, ref_id=entry.ref_id,
                                    had_info_in_time=entry.had_info_in_time))
     session.flush()
     # the first reporter is whoever reported either customer first
@@ -227,9 +227,9 @@ def merge(ctx: Ctx, keep_ref: str, drop_ref: str, *, owner: str | None = None, d
     session.flush()
     # one granting entry last, so the ledger's owner and the cached owner agree after the move
     change_owner(ctx, keep, final_owner, "transfer", staff_id=final_owner,
-                 note=t("match.reason.merge", name=drop.name, id=drop.id))
+                 note=stored_text("match.reason.merge", name=drop.name, id=drop.id))
     if drop.owner_id is not None:
-        change_owner(ctx, drop, None, "transfer", note=t("match.reason.merge", name=drop.name, id=drop.id))
+        change_owner(ctx, drop, None, "transfer", note=stored_text("match.reason.merge", name=drop.name, id=drop.id))
     ctx.audit("customer.merge", "customer", keep.id, before,
               {"keep": keep.id, "drop": drop.id, "moved": moved, "owner": final_owner,
                "after": snapshot(keep)})

@@ -24,18 +24,20 @@ def grade_for(expected_purchase: date | None, today: date, policy: dict | None =
     a = int(policy.get("a_within_days", 30))
     b = int(policy.get("b_within_days", 90))
     c = int(policy.get("c_within_days", 180))
+    from salesctl.messages import stored_text  # the rule is stored as its key and numbers, shown in the reader's language
+
     if expected_purchase is None:
-        return GradeRule("D", "no expected purchase date → D")
+        return GradeRule("D", stored_text("grade_rule.no_date"))
     days = (expected_purchase - today).days
     if days < 0:
-        return GradeRule(None, f"expected purchase {expected_purchase} is past: needs review")
+        return GradeRule(None, stored_text("grade_rule.past", date=expected_purchase.isoformat()))
     if days <= a:
-        return GradeRule("A", f"purchase in {days} days (≤{a}) → A")
+        return GradeRule("A", stored_text("grade_rule.a", days=days, a=a))
     if days <= b:
-        return GradeRule("B", f"purchase in {days} days ({a + 1}–{b}) → B")
+        return GradeRule("B", stored_text("grade_rule.range", days=days, low=a + 1, high=b, grade="B"))
     if days <= c:
-        return GradeRule("C", f"purchase in {days} days ({b + 1}–{c}) → C")
-    return GradeRule("D", f"purchase in {days} days (>{c}) → D")
+        return GradeRule("C", stored_text("grade_rule.range", days=days, low=b + 1, high=c, grade="C"))
+    return GradeRule("D", stored_text("grade_rule.beyond", days=days, c=c))
 
 
 def set_grade(ctx, customer, grade: str, *, reason: str | None, source: str, rule: str | None = None,

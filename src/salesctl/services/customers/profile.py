@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from salesctl.errors import InvalidInput, NotFound
-from salesctl.messages import t
+from salesctl.messages import stored_text, t
 from salesctl.models import (
     GRADES,
     PROFILE_SECTIONS,
@@ -241,7 +241,7 @@ def auto_regrade(ctx: Ctx, *, dry_run: bool = False, mine: bool = False, team: b
             # no expected purchase date: the grade a person set stays; the owner is asked to review it
             if current != "D":
                 outcome.review.append({"customer_id": customer_id, "customer": name, "expected_purchase": None,
-                                       "rule": t("handbook.review.no_date", grade=current)})
+                                       "rule": stored_text("handbook.review.no_date", grade=current)})
             continue
         rule = grade_for(expected, today, policy)
         if rule.grade is None:
@@ -258,7 +258,7 @@ def auto_regrade(ctx: Ctx, *, dry_run: bool = False, mine: bool = False, team: b
         customers = {c.id: c for c in ctx.session.exec(
             select(Customer).where(Customer.id.in_([c["customer_id"] for c in chunk])))}
         for change in chunk:
-            set_grade(ctx, customers[change["customer_id"]], change["to"], reason=t("customer.reason.auto"),
+            set_grade(ctx, customers[change["customer_id"]], change["to"], reason=stored_text("customer.reason.auto"),
                       source="rule", rule=change["rule"])
     return outcome
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from salesctl.errors import InvalidInput
-from salesctl.messages import label, t
+from salesctl.messages import label, render_stored, t
 from salesctl.models import (
     PROFILE_SECTIONS,
     Contact,
@@ -278,9 +278,9 @@ def history(ctx: Ctx, ref: str) -> list[dict]:
     for g in grade_changes:
         if g is first_grade or by_visit.get(g.visit_id) is g:
             continue
-        why = g.reason or ""
+        why = render_stored(g.reason) or ""
         if g.rule:
-            why = f"{why} ({g.rule})" if why else g.rule
+            why = f"{why} ({render_stored(g.rule)})" if why else render_stored(g.rule)
         events.append((g.at, 1, g.id, {
             "event": "grade", "by": people.get(g.by_id),
             "text": t("customer.history.grade", old=g.from_grade or "-", new=g.to_grade, why=why).rstrip(" :："),
@@ -306,7 +306,7 @@ def history(ctx: Ctx, ref: str) -> list[dict]:
         else:
             text = t("customer.history.claim", kind=label("customer_ledger", e.kind), handle=people.get(e.staff_id) or "?")
         if e.need or e.note:
-            text += f": {e.need or e.note}"
+            text += f": {render_stored(e.need or e.note)}"
         events.append((e.at, 3, e.id, {
             "event": "owner" if granting else "claim", "by": people.get(e.by_id), "text": text,
             "from": people.get(e.from_owner_id), "to": people.get(e.to_owner_id),

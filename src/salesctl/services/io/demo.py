@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from salesctl.config import shipped_data_dir
+from salesctl.messages import stored_text
 from salesctl.models import (
     Contact,
     Customer,
@@ -84,9 +85,9 @@ def load_demo(ctx: Ctx) -> dict:
                               created_at=created, updated_at=created)
             session.add(contact)
             session.add(OwnershipEntry(customer_id=customer.id, kind="report", staff_id=owner.id,
-                                       to_owner_id=owner.id, by_id=owner.id, at=created, need="demo"))
+                                       to_owner_id=owner.id, by_id=owner.id, at=created, need=stored_text("claim.need.demo")))
             session.add(GradeChange(customer_id=customer.id, from_grade=None, to_grade=customer.grade,
-                                    by_id=owner.id, at=created, reason="new customer", source="create"))
+                                    by_id=owner.id, at=created, reason=stored_text("customer.reason.new"), source="create"))
             customers.append((customer, contact, owner))
     session.flush()
 

@@ -22,6 +22,7 @@ from salesctl.models import (
     Staff,
     Target,
 )
+from salesctl.messages import render_stored, stored_text
 from salesctl.money import fmt, quantize
 from salesctl.periods import Period, parse_period, period_containing
 from salesctl.services.pay.plans import NIL, ONE, Plan, PlanBook, ZERO, cents, fmt_rate
@@ -228,13 +229,13 @@ class Calculator:
         row = {
             "id": person.id, "handle": person.handle, "name": person.name, "plan": plan.name,
             "base": pricing.base, "target": target, "attainment": fmt_rate(pricing.attainment),
-            "tier": pricing.tier, "gross": pricing.gross, "factor": fmt_rate(factor),
+            "tier": render_stored(pricing.tier), "gross": pricing.gross, "factor": fmt_rate(factor),
             "compliance": comp_line.amount,
             "penalties": sum((x.amount for x in penalties), NIL),
             "adjustments": sum((x.amount for x in adjustments + corrections), NIL),
             "net": net, "status": "open",
         }
-        summary = dict(row)
+        summary = dict(row, tier=pricing.tier)  # stored as its key and parameters
         summary.update({
             "plan_snapshot": plan.to_dict(), "factor": fmt_rate(factor),
             "items": {x.source: fmt(x.amount) for x in self.items[plan.basis].get(person.id, [])},
@@ -247,7 +248,8 @@ class Calculator:
         lines = [Line(x.kind, x.source, x.base, x.rate, x.amount, x.rule, x.note)
                  for x in self.ledger.lines.get(settled.id, [])]
         row = {k: summary.get(k) for k in ROW_KEYS}
-        row.update({"id": person.id, "handle": person.handle, "name": person.name, "status": "settled"})
+        row.update({"id": person.id, "handle": person.handle, "name": person.name, "status": "settled",
+                    "tier": render_stored(row.get("tier"))})
         for key in MONEY_KEYS:
             if row.get(key) is not None:
                 row[key] = Decimal(row[key])
@@ -268,10 +270,9 @@ class Calculator:
             due = penalty_month(occurred, plan.year_end_month)
             if due > label or (due < label and not lands_in(due, label, settled)):
                 continue
-            rule = f"missed-sale penalty, charged in the year-end month {due}"
-            if due != label:
-                rule += f" (settled before it was recorded: next open month)"
-            note = f"{occurred.isoformat()} {name} ({region}, {industry}); sale {fmt(sale_amount)}"
+            rule = stored_text("commission.rule.penalty" if due == label else "commission.rule.penalty_late", due=due)
+            note = stored_text("commission.note.penalty", day=occurred.isoformat(), name=name, region=region,
+                               industry=industry, amount=fmt(sale_amount))
             out.append(Line("penalty", source, share, Decimal("-1"), cents(-share), rule, note))
         return out
 
@@ -286,7 +287,7 @@ class Calculator:
     def _adjustment_lines(self, person: Staff) -> list[Line]:
         out = []
         for adj, by in self.adjustments.get(person.id, []):
-            rule = f"manual adjustment by {by}" if by else "manual adjustment"
+            rule = stored_text("commission.rule.adjustment_by", by=by) if by else stored_text("commission.rule.adjustment")
             out.append(Line("adjustment", f"adjustment:{adj.id}", adj.amount, ONE, cents(adj.amount), rule,
                             adj.reason))
         return out
@@ -319,18 +320,30 @@ class Calculator:
             for src, item in sorted(now.items(), key=lambda kv: kv[1].order):
                 if src not in before:
                     late = item.recorded_at is not None and item.recorded_at > settled.settled_at
-                    changes.append(f"{src} {item.day.isoformat()} +{fmt(item.amount)}"
-                                   + (" recorded after settlement" if late else " added"))
+                    changes.append(stored_text("commission.change.late" if late else "commission.change.added",
+                                               source=src, day=item.day.isoformat(), amount=fmt(item.amount)))
                 elif Decimal(before[src]) != item.amount:
-                    changes.append(f"{src} changed {before[src]} → {fmt(item.amount)}")
+                    changes.append(stored_text("commission.change.changed", source=src, before=before[src],
+                                               after=fmt(item.amount)))
             for src, amount in before.items():
                 if src not in now:
-                    changes.append(f"{src} removed −{amount}")
-            rule = (f"{origin} recomputed with its settled plan, target and factor {fmt_rate(factor)}: "
-                    f"gross {fmt(pricing.gross)} + compliance {fmt(compliance)} − settled {fmt(settled_value)}"
-                    + (f" − corrected before {fmt(done_amount)}" if done else ""))
-            out.append(Line("correction", source, delta_base, None, delta, rule, "; ".join(changes) or None))
+                    changes.append(stored_text("commission.change.removed", source=src, amount=amount))
+            numbers = dict(origin=origin, factor=fmt_rate(factor), gross=fmt(pricing.gross), compliance=fmt(compliance),
+                           settled=fmt(settled_value))
+            rule = stored_text("commission.rule.correction_before", before=fmt(done_amount), **numbers) if done else \
+                stored_text("commission.rule.correction", **numbers)
+            out.append(Line("correction", source, delta_base, None, delta, rule, _joined(changes)))
         return out
+
+
+def _joined(changes: list[str]) -> str | None:
+    """The changes of a correction as one stored text (nested: `first; rest`)."""
+    if not changes:
+        return None
+    text = changes[-1]
+    for change in reversed(changes[:-1]):
+        text = stored_text("text.joined", first=change, rest=text)
+    return text
 
 
 ROW_KEYS = ("id", "handle", "name", "plan", "base", "target", "attainment", "tier", "gross", "factor",

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from salesctl.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from salesctl.messages import t
+from salesctl.messages import scope_text, t
 from salesctl.models import CommissionAdjustment, CommissionLine, CommissionSettlement
 from salesctl.money import fmt, parse_money, quantize
 from salesctl.periods import Period
@@ -109,7 +109,7 @@ def settle(ctx: "Ctx", month_text: str | None, *, team=False, manager=None, rep=
             raise PermissionDenied(t("err.denied", what=t("commission.what.settle_for", handle=people[0].handle)))
         people = [p for p in people if p.id in allowed]
     if not people:
-        raise NotFound(t("commission.err.nobody_to_settle", month=month.label, scope=scope.label))
+        raise NotFound(t("commission.err.nobody_to_settle", month=month.label, scope=scope_text(scope.label)))
     calculator = Calculator(ctx, book, month, people)
     statements = [calculator.statement(p) for p in people]
     done = [s for s in statements if s.settled]
@@ -127,7 +127,7 @@ def settle(ctx: "Ctx", month_text: str | None, *, team=False, manager=None, rep=
         for seq, line in enumerate(st.lines, start=1):
             ctx.session.add(CommissionLine(settlement_id=record.id, seq=seq, kind=line.kind, source=line.source,
                                            base=line.base, rate=fmt_rate(line.rate) if isinstance(line.rate, Decimal) else line.rate,
-                                           amount=line.amount, rule=line.rule, note=line.note))
+                                           amount=line.amount, rule=_rule_column(line.rule), note=line.note))
         ctx.audit("commission.settle", "commission_settlement", record.id, None,
                   {"handle": st.staff.handle, "month": month.label, "net": st.net, "lines": len(st.lines)})
         st.settled = True
@@ -220,3 +220,13 @@ def whatif(ctx: "Ctx", plan_file: str | None, month_text: str | None, *, mine=Fa
         })
     totals = _totals(rows, ("gross", "whatif_gross", "net", "whatif_net", "difference"))
     return WhatIf(month.label, scope.label, str(Path(plan_file)), rows, totals)
+
+
+def _rule_column(rule: str | None) -> str | None:
+    """A line's rule as its 200-character column holds it: the key and parameters, or (a very long
+    product name) the text itself, cut."""
+    from salesctl.messages import render_stored
+
+    if rule is None or len(rule) <= 200:
+        return rule
+    return render_stored(rule)[:200]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from salesctl.errors import InvalidInput
-from salesctl.messages import t
+from salesctl.messages import label, t
 from salesctl.models import GRADES, ROLES, Staff
 from salesctl.money import fmt, quantize
 from salesctl.services.pay.plan_lines import dotted, locate_key
@@ -406,9 +406,9 @@ def plan_rows(book: PlanBook) -> list[dict]:
     for plan in book.plans():
         who = []
         if plan.reps:
-            who.append("reps: " + ", ".join(plan.reps))
+            who.append(t("commission.plan.reps", handles=", ".join(plan.reps)))
         if plan.roles:
-            who.append("roles: " + ", ".join(plan.roles))
+            who.append(t("commission.plan.roles", roles=", ".join(label("role", r) for r in plan.roles)))
         rows.append({
             "plan": plan.name,
             "applies_to": "; ".join(who) or t("commission.everyone_else"),
@@ -418,7 +418,8 @@ def plan_rows(book: PlanBook) -> list[dict]:
             "amount_tiers": ", ".join(f"≥{fmt(x.start)} {fmt_rate(x.rate)}" for x in plan.amount_tiers),
             "overrides": ", ".join([f"{k} {fmt_rate(v)}" for k, v in plan.grade_rates.items()]
                                    + [f"{k} {fmt_rate(v)}" for k, v in plan.product_rates.items()]),
-            "compliance": f"-{fmt_rate(plan.per_missing)}/missing, -{fmt_rate(plan.per_late)}/late, floor {fmt_rate(plan.floor)}",
+            "compliance": t("commission.plan.compliance", per_missing=fmt_rate(plan.per_missing),
+                            per_late=fmt_rate(plan.per_late), floor=fmt_rate(plan.floor)),
             "year_end_month": plan.year_end_month,
         })
     return rows

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Iterable
 
+from salesctl.messages import render_stored, stored_text
 from salesctl.models import Staff
 from salesctl.money import fmt, quantize
 from salesctl.periods import Period, period_containing
@@ -48,7 +49,7 @@ class Line:
     def as_dict(self, seq: int) -> dict:
         return {"seq": seq, "kind": self.kind, "source": self.source, "base": self.base,
                 "rate": self.rate if isinstance(self.rate, str) or self.rate is None else fmt_rate(self.rate),
-                "amount": self.amount, "rule": self.rule, "note": self.note}
+                "amount": self.amount, "rule": render_stored(self.rule), "note": render_stored(self.note)}
 
 
 @dataclass
@@ -69,9 +70,10 @@ def _brackets(plan: Plan, target: Decimal | None):
         labels = []
         for i, x in enumerate(tiers):
             if i + 1 < len(tiers):
-                labels.append(f"{percent(x.start)}–{percent(tiers[i + 1].start)} of target")
+                labels.append(stored_text("commission.tier.of_target", start=percent(x.start),
+                                          end=percent(tiers[i + 1].start)))
             else:
-                labels.append(f"≥{percent(x.start)} of target")
+                labels.append(stored_text("commission.tier.above_target", start=percent(x.start)))
     else:
         tiers = plan.amount_tiers
         bounds = [x.start for x in tiers]
@@ -94,9 +96,9 @@ def _bracket_of(bounds: list[Decimal], value: Decimal) -> int:
 
 def _override(item: Item, plan: Plan) -> list | None:
     if item.product and item.product in plan.product_rates:
-        return [fmt_rate(plan.product_rates[item.product]), f"product rate ({item.product})"]
+        return [fmt_rate(plan.product_rates[item.product]), stored_text("commission.override.product", product=item.product)]
     if item.grade and item.grade in plan.grade_rates:
-        return [fmt_rate(plan.grade_rates[item.grade]), f"grade {item.grade} rate"]
+        return [fmt_rate(plan.grade_rates[item.grade]), stored_text("commission.override.grade", grade=item.grade)]
     return None
 
 
@@ -113,13 +115,14 @@ def price(items: Iterable[Item], plan: Plan, target: Decimal | None, fixed: dict
     for item in items:
         ov = fixed[item.source] if fixed is not None and item.source in fixed else _override(item, plan)
         overrides[item.source] = ov
-        what = f"{item.day.isoformat()} {item.customer} · deal {item.deal_id} {item.deal_title}"
+        what = stored_text("commission.note.item", day=item.day.isoformat(), customer=item.customer,
+                           deal_id=item.deal_id, title=item.deal_title)
         if plan.mode == "whole":
             n = reached
             rate = Decimal(ov[0]) if ov else tiers[n].rate
-            rule = f"tier {n + 1} ({labels[n]}) reached by the base {fmt(base)}, whole"
+            rule = stored_text("commission.rule.whole", n=n + 1, label=labels[n], base=fmt(base))
             if ov:
-                rule = f"{ov[1]}; base reached tier {n + 1}"
+                rule = stored_text("commission.rule.whole_override", override=ov[1], n=n + 1)
             lines.append(Line("commission", item.source, item.amount, rate, cents(item.amount * rate), rule, what))
             continue
         remaining = item.amount
@@ -128,17 +131,17 @@ def price(items: Iterable[Item], plan: Plan, target: Decimal | None, fixed: dict
             upper = bounds[n + 1] if n + 1 < len(bounds) else None
             piece = remaining if (upper is None or remaining <= 0) else min(remaining, upper - cumulative)
             rate = Decimal(ov[0]) if ov else tiers[n].rate
-            rule = f"tier {n + 1} ({labels[n]}), marginal"
+            rule = stored_text("commission.rule.marginal", n=n + 1, label=labels[n])
             if ov:
-                rule = f"{ov[1]}; slice in tier {n + 1}"
-            note = f"{what}; slice {fmt(cumulative)}–{fmt(cumulative + piece)} of the base"
+                rule = stored_text("commission.rule.marginal_override", override=ov[1], n=n + 1)
+            note = stored_text("commission.note.slice", item=what, low=fmt(cumulative), high=fmt(cumulative + piece))
             lines.append(Line("commission", item.source, piece, rate, cents(piece * rate), rule, note))
             cumulative += piece
             remaining -= piece
             if remaining <= 0:
                 break
     gross = sum((x.amount for x in lines), NIL)
-    tier = f"{reached + 1}: {labels[reached]} @ {fmt_rate(tiers[reached].rate)}"
+    tier = stored_text("commission.tier.label", n=reached + 1, label=labels[reached], rate=fmt_rate(tiers[reached].rate))
     return Pricing(lines, base, target, attainment, tier, gross, overrides)
 
 
@@ -148,15 +151,17 @@ def compliance_line(gross: Decimal, plan: Plan, comp: "Compliance | None", month
     raw = ONE - plan.per_missing * missing - plan.per_late * late
     factor = max(plan.floor, raw)
     rate = factor - ONE
-    rule = (f"factor 1 − {fmt_rate(plan.per_missing)}×{missing} missing − {fmt_rate(plan.per_late)}×{late} late"
-            f" = {fmt_rate(raw)}, floor {fmt_rate(plan.floor)} → {fmt_rate(factor)}")
+    rule = stored_text("commission.rule.compliance", per_missing=fmt_rate(plan.per_missing), missing=missing,
+                       per_late=fmt_rate(plan.per_late), late=late, raw=fmt_rate(raw), floor=fmt_rate(plan.floor),
+                       factor=fmt_rate(factor))
     notes = []
     if comp and comp.missing_days:
-        notes.append("missing " + ", ".join(d.isoformat() for d in comp.missing_days))
+        notes.append(stored_text("commission.note.missing", days=", ".join(d.isoformat() for d in comp.missing_days)))
     if comp and comp.late_days:
-        notes.append("late " + ", ".join(d.isoformat() for d in comp.late_days))
-    return Line("compliance", f"reports:{month}", gross, rate, cents(gross * rate), rule,
-                "; ".join(notes) or None), factor
+        notes.append(stored_text("commission.note.late", days=", ".join(d.isoformat() for d in comp.late_days)))
+    note = stored_text("commission.note.both", missing=notes[0], late=notes[1]) if len(notes) == 2 else \
+        (notes[0] if notes else None)
+    return Line("compliance", f"reports:{month}", gross, rate, cents(gross * rate), rule, note), factor
 
 
 @dataclass

@@ -376,9 +376,11 @@ def report_rows(ctx: "Ctx", scope: "Scope", *, kind: str | None = None, since: d
     tz = ctx.clock.tz
     versions = (select(ReportVersion.report_id, func.count().label("n"))
                 .group_by(ReportVersion.report_id).subquery("versions"))
+    comment = (select(ReportReview.comment).where(ReportReview.report_id == Report.id)  # the latest review's
+               .order_by(ReportReview.at.desc(), ReportReview.id.desc()).limit(1).correlate(Report).scalar_subquery())
     stmt = (
         select(Report.id, Report.kind, Report.period, Report.period_start, Staff.handle, Staff.name, Report.status,
-               Report.late, Report.deadline, Report.submitted_at, versions.c.n)
+               Report.late, Report.deadline, Report.submitted_at, versions.c.n, comment)
         .join(Staff, Staff.id == Report.rep_id)
         .outerjoin(versions, versions.c.report_id == Report.id)
         .order_by(Report.period_start.desc(), Report.kind, Staff.handle)
@@ -394,10 +396,11 @@ def report_rows(ctx: "Ctx", scope: "Scope", *, kind: str | None = None, since: d
         stmt = stmt.where(Report.status == status)
     if limit:
         stmt = stmt.limit(limit)
-    for rid, kind_, period, _start, handle, name, status_, late, deadline, submitted_at, n in ctx.session.execute(stmt):
+    for (rid, kind_, period, _start, handle, name, status_, late, deadline, submitted_at, n,
+         last_comment) in ctx.session.execute(stmt):
         yield {"id": rid, "kind": kind_, "period": period, "handle": handle, "name": name, "status": status_,
                "late": bool(late), "deadline": _iso(deadline, tz), "submitted_at": _iso(submitted_at, tz),
-               "version": int(n) if n else None}
+               "version": int(n) if n else None, "comment": last_comment}
 
 
 # --------------------------------------------------------------------------- who owes a report

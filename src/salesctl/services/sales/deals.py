@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from salesctl.errors import InvalidInput, NotFound
-from salesctl.messages import t
+from salesctl.messages import stored_text, t
 from salesctl.models import Customer, Deal, DealStageChange, Payment, Staff
 from salesctl.money import parse_money, quantize
 from salesctl.permissions import Scope, require_act_for, require_see_staff, scope_clause
@@ -152,9 +152,9 @@ def legal_actions(deal: Deal, paid: Decimal | None = None) -> list[str]:
         actions += [f"advance --to {s} --reason …" for s in OPEN_STAGES if s < deal.stage]
         return actions + ["won", "lost --reason …"]
     if deal.stage == 4:
-        actions = ["payment add", "advance --to 5 (when paid in full)"]
+        actions = ["payment add", t("deal.action.when_paid")]
         if not paid:
-            actions.append("advance --to 1-3 --reason … (no payments yet)")
+            actions.append(t("deal.action.no_payments"))
         return actions
     return ["payment add", "advance --to 4 --reason …"]
 
@@ -205,7 +205,7 @@ def add_deal(ctx: Ctx, customer_ref: str, *, title: str | None, amount: str | No
     ctx.session.add(deal)
     ctx.session.flush()
     ctx.session.add(DealStageChange(deal_id=deal.id, from_stage=None, to_stage=start, by_id=ctx.actor.id,
-                                    at=ctx.now, note=t("deal.msg.created")))
+                                    at=ctx.now, note=stored_text("deal.msg.created")))
     ctx.session.flush()
     ctx.audit("deal.add", "deal", deal.id, None, deal)
     return deal
@@ -296,7 +296,11 @@ def mark_lost(ctx: Ctx, ref, *, reason: str | None) -> Deal:
     deal.status = "lost"
     deal.lost_on = ctx.today
     deal.lost_reason = why
-    _record_move(ctx, deal, before, deal.stage, deal.stage, f"lost: {why}", "deal.lost")
+    from salesctl.messages import catalog
+
+    reason_text = stored_text(f"deal_lost.{why}") if f"deal_lost.{why}" in catalog() else why  # a key, or own words
+    _record_move(ctx, deal, before, deal.stage, deal.stage, stored_text("deal.note.lost", reason=reason_text),
+                 "deal.lost")
     return deal
 
 

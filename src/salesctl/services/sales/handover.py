@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from salesctl.directory import find_staff
 from salesctl.errors import Conflict, InvalidInput
-from salesctl.messages import t
+from salesctl.messages import stored_text, t
 from salesctl.models import GRADES, MANAGER_ROLES, Customer, Deal, Staff
 from salesctl.permissions import require_manager_of
 from salesctl.services.context import Ctx
@@ -142,11 +142,11 @@ def handover(ctx: Ctx, source_ref: str, *, to: str | None, grades: str | None = 
     result.actions = sum(r["actions"] for r in result.rows)
     if dry_run:
         return result
-    note = (reason or "").strip() or t("handover.note", handle=source.handle)
+    note = (reason or "").strip() or stored_text("handover.note", handle=source.handle)
     for c in customers:
         change_owner(ctx, c, target.id, "handover", staff_id=target.id, note=note)
     for deal in stray:
-        move_deal(ctx, deal, target.id, reason=f"handover: {note}")
+        move_deal(ctx, deal, target.id, reason=stored_text("handover.deal_reason", note=note))
     ctx.audit("staff.handover", "staff", source.id, {"owner": source.handle},
               {"to": target.handle, "customers": ids, "deals": result.deals, "actions": result.actions,
                "grades": list(wanted or ())})

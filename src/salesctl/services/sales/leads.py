@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from salesctl.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from salesctl.messages import t
+from salesctl.messages import label, stored_text, t
 from salesctl.models import MANAGER_ROLES, Customer, Deal, Lead, Staff
 from salesctl.permissions import SEES_ALL, is_manager_of, managed_staff_ids, visible_staff_ids
 from salesctl.services.context import Ctx
@@ -273,7 +273,7 @@ def ranking_for(ctx: Ctx, lead_id: int) -> Ranking:
 def _check_open(ctx: Ctx, lead: Lead, customer: Customer) -> None:
     if lead.status != "open":
         who = ctx.session.get(Staff, lead.assigned_to_id) if lead.assigned_to_id else None
-        raise Conflict(t("lead.err.not_open", id=lead.id, status=lead.status, handle=who.handle if who else "-"))
+        raise Conflict(t("lead.err.not_open", id=lead.id, status=label("lead.status", lead.status), handle=who.handle if who else "-"))
     if customer.owner_id is not None:
         owner = ctx.session.get(Staff, customer.owner_id)
         raise Conflict(t("lead.err.owned", id=lead.id, name=customer.name, handle=owner.handle))
@@ -306,7 +306,7 @@ def assign(ctx: Ctx, lead_id: int, *, to: str | None = None, top: bool = False) 
         if not ranking.candidates:
             raise Conflict(t("lead.err.no_candidates", id=lead.id, industry=customer.industry or "-"))
         target = ranking.candidates[0].staff
-    change_owner(ctx, customer, target.id, "assign", staff_id=target.id, note=t("lead.note.assign", id=lead.id))
+    change_owner(ctx, customer, target.id, "assign", staff_id=target.id, note=stored_text("lead.note.assign", id=lead.id))
     _mark_lead(ctx, lead, target, "assigned")
     ranking.chosen = target.handle
     ranking.assigned = True

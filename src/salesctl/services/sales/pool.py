@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, exists, func, or_
 from sqlmodel import select
 
 from salesctl.errors import InvalidInput, PermissionDenied
-from salesctl.messages import t
+from salesctl.messages import stored_text, t
 from salesctl.models import Customer, Deal, OwnershipEntry, Payment, Staff, Visit
 from salesctl.permissions import Scope, resolve_scope, scope_clause
 from salesctl.services.context import Ctx
@@ -137,7 +137,7 @@ def expire(ctx: Ctx, *, dry_run: bool = False, mine: bool = False, team: bool = 
             if customer.owner_id != row["owner_id"]:
                 row["action"] = "skipped"  # claimed or moved since the query
                 continue
-            note = t("claim.note.recall", days=row["days_idle"], grade=row["grade"], limit=row["limit_days"])
+            note = stored_text("claim.note.recall", days=row["days_idle"], grade=row["grade"], limit=row["limit_days"])
             change_owner(ctx, customer, None, "recall", staff_id=row["owner_id"], note=note)
     return ExpireResult(rows, dry_run)
 

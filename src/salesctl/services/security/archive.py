@@ -37,7 +37,7 @@ from sqlalchemy import and_, case, func, or_, select, union
 from sqlalchemy.orm import aliased
 
 from salesctl.errors import InvalidInput
-from salesctl.messages import t
+from salesctl.messages import label, render_stored, t
 from salesctl.models import Contact, Customer, Deal, GradeChange, OwnershipEntry, Payment, Staff, Visit
 from salesctl.services.io.workbook import MAX_WIDTH, _shown, display_width
 from salesctl.services.security.files import (
@@ -226,7 +226,8 @@ def build_pack(ctx, scope, period: ArchivePeriod) -> Pack:
         (cid, name, contact, title, phone, status, industry, region, address, website, email, expected,
          grade, owner_name, owner_handle, rep_name, rep_handle, reported_at, created_at, updated_at,
          last_contact, open_amount, paid_amount) = r
-        row = (cid, name, contact, title, phone, status, industry, region, address, website, email, expected,
+        row = (cid, name, contact, title, phone, label("customer_status", status), industry, region, address,
+               website, email, expected,
                grade, _person(owner_name, owner_handle), _person(rep_name, rep_handle), reported_at, created_at,
                updated_at, last_contact, _money(open_amount), _money(paid_amount))
         flag = cid in highlighted_ids
@@ -267,7 +268,7 @@ def build_pack(ctx, scope, period: ArchivePeriod) -> Pack:
     )
     for (vid, cname, at, kind, contact, rep_name, rep_handle, content, result, problems, next_step, follow_up,
          customer_id) in session.execute(visit_stmt):
-        visits.rows.append((vid, cname, at, kind, contact, _person(rep_name, rep_handle), content, result, problems,
+        visits.rows.append((vid, cname, at, label("visit_kind", kind), contact, _person(rep_name, rep_handle), content, result, problems,
                             next_step, follow_up, customer_id))
         visits.highlighted.append(True)
 
@@ -282,8 +283,8 @@ def build_pack(ctx, scope, period: ArchivePeriod) -> Pack:
         .order_by(GradeChange.at, GradeChange.id)
     )
     for gid, cname, at, from_grade, to_grade, by_name, by_handle, reason, source, rule, customer_id in session.execute(grade_stmt):
-        grades.rows.append((gid, cname, at, from_grade, to_grade, _person(by_name, by_handle), reason, source, rule,
-                            customer_id))
+        grades.rows.append((gid, cname, at, from_grade, to_grade, _person(by_name, by_handle), render_stored(reason),
+                            label("grade_source", source), render_stored(rule), customer_id))
         grades.highlighted.append(True)
 
     sheets = [customers, contacts, visits, grades]

@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from salesctl.messages import t
+from salesctl.messages import label, t
 from salesctl.models import (
     MANAGER_ROLES,
     ActionItem,
@@ -69,7 +69,8 @@ def complaints(ctx: Ctx) -> Iterator[dict]:
         .order_by(Complaint.created_at, Complaint.id)
     )
     for cid, customer, severity, status, text, created in ctx.session.execute(stmt):
-        yield item(key=f"complaint:{cid}", id=cid, customer=customer, text=f"[{severity}, {status}] {text}",
+        tags = f"{label('complaint.severity', severity)}, {label('complaint.status', status)}"
+        yield item(key=f"complaint:{cid}", id=cid, customer=customer, text=f"[{tags}] {text}",
                    since=created, urgent=severity in URGENT_SEVERITIES)
 
 
@@ -129,7 +130,8 @@ def reports_to_review(ctx: Ctx) -> Iterator[dict]:
         .order_by(Report.submitted_at, Report.id)
     )
     for rid, handle, kind, period, late, submitted in ctx.session.execute(stmt):
-        text = f"{handle} {kind} report {period}" + (" (late)" if late else "")
+        text = t("inbox.text.report_late" if late else "inbox.text.report", handle=handle,
+                 kind=label("report.kind", kind), period=period)
         yield item(key=f"report:{rid}", id=rid, customer=None, text=text, since=submitted)
 
 
