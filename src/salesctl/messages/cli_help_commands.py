@@ -163,6 +163,14 @@ COMMANDS_ZH: dict[str, str] = {
                        "示例：salesctl meeting actions --open --owner wang.fang",
     "meeting agenda": "根据数据起草下次会议的议程：未完成的待办、本周数据、待审批的报备、未结投诉、未交的日报。\n\n"
                       "示例：salesctl meeting agenda > agenda.md",
+    "meeting edit": "更正会议的纪要或主持人（该团队的经理及以上）。\n\n"
+                    "新纪要替换旧纪要：仍在的待办行保留其待办（更新到期日、客户和 `[x]`），新增的行成为新待办，"
+                    "行已删除的未完成待办被取消。已完成的待办保持完成。已取消的会议不能更正。\n\n"
+                    "示例：salesctl meeting edit 12 --minutes-file minutes-2026-11-30.md",
+    "meeting cancel": "取消记错或未召开的会议（该团队的经理及以上）。\n\n"
+                      "会议仍在 `meeting list/show` 中，标为已取消，但不再算作该团队当周的例会：当周可重新记录。"
+                      "其未完成的待办被取消，转入的待办回到原来的会议。\n\n"
+                      "示例：salesctl meeting cancel 12 --reason \"记错了周次\"",
     "meeting action": "单个待办事项：标记完成，或更正（ID --reassign/--due/--cancel）。",
     "meeting action done": "把待办事项标记为完成（转入的事项同时关闭其未完成的副本）。\n\n"
                            "示例：salesctl meeting action done 17 --note \"报价已发给客户\"",
@@ -246,7 +254,12 @@ COMMANDS_ZH: dict[str, str] = {
                       "示例：salesctl archive friday --send --password-file ~/.salesctl-archive-pw   （cron：0 16 * * 5）",
     "archive password": "你的档案密码：设置，查看已使用多久。",
     "archive password set": "设置（或修改）你的档案密码：在终端里不回显地输入两次。\n\n"
-                            "示例：salesctl archive password set --password-file ~/.salesctl-archive-pw",
+                            "修改已有的密码需要提供当前密码（--old-password-file 或提示输入）；"
+                            "忘记的密码由经理用 `archive password reset` 重置。\n\n"
+                            "示例：salesctl archive password set --password-file ~/.salesctl-archive-pw --old-password-file ~/.old-pw",
+    "archive password reset": "重置团队成员忘记的档案密码（经理及以上；记入审计）。\n\n"
+                              "把新密码告诉本人；本人再用 `archive password set` 更换。\n\n"
+                              "示例：salesctl archive password reset wang.fang --password-file ~/.tmp-pw",
     "archive password status": "每个人的档案密码设置于何时，是否到了该更换的时候。\n\n"
                                "示例：salesctl archive password status --team",
     "import": "从电子表格（CSV/XLSX）和 CRM 导出文件（Maven CRM、Salesforce）导入。",

@@ -366,4 +366,17 @@ OPTIONS_ZH: dict[str, str] = {
     "Only changes by this handle.": "只看这个账号做的修改。",
     "Only this action, e.g. customer.add.": "只看这个操作，例如 customer.add。",
     "Team server: every row change the database recorded (salesctl's too).": "团队服务器：数据库记录的每一行变更（包括 salesctl 做的）。",
+    # meeting edit / cancel, action customer (issue 16); archive password change and reset (issue 17)
+    "The customer the minutes' actions are about (name or id), unless a line says `(customer: NAME)`.":
+        "纪要中待办事项涉及的客户（名称或编号），某行写明 `(customer: NAME)` 的除外。",
+    "Meeting id (see `meeting list`).": "会议编号（见 `meeting list`）。",
+    "The corrected minutes as text (markdown).": "更正后的纪要文本（markdown）。",
+    "The corrected minutes from a markdown file ('-' = stdin).": "从 markdown 文件读取更正后的纪要（'-' 表示标准输入）。",
+    "Who chaired.": "主持人。",
+    "Why (kept in the audit log; the reason of actions cancelled).": "原因（记入审计日志；也是被取消待办的原因）。",
+    "Why it is cancelled (required).": "取消原因（必填）。",
+    "The customer it is about (name or id; 'none' unlinks).": "涉及的客户（名称或编号；'none' 表示取消关联）。",
+    "File holding your current archive password (needed to change it); else a prompt.":
+        "存放你当前档案密码的文件（修改密码时需要）；否则提示输入。",
+    "The person whose archive password is reset (in your team).": "要重置档案密码的人（你团队中的成员）。",
 }
