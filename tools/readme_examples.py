@@ -6,7 +6,7 @@ blocks and doctests, so a `console` block would need our own parser *and* evalua
 with no rewrite mode; cog rewrites generated text but runs nothing by itself.
 Our `console` blocks are a sequence of `$ salesctl …` commands, each with its own
 output and exit code, that must run in-process (one fresh demo database per file,
-the tests' frozen clock, PostgreSQL via SALESCTL_TEST_DB) — about 200 lines here.
+the tests' frozen clock, PostgreSQL via SALESCTL_TEST_DB), and be rewritable (--update).
 
 The format (docs/readme/*.md and the head of README.md; see docs/readme/99-readme-examples.md):
 
