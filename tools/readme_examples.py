@@ -47,7 +47,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ELLIPSIS = "…"
-DIRECTIVE = re.compile(r"<!--\s*readme-test:\s*(.*?)\s*-->", re.S)
+DIRECTIVE = re.compile(r"<!--\s*readme-test:\s*(.*?)\s*-->", re.DOTALL)
 NOW = re.compile(r"<!--\s*now:\s*(\S+)\s*-->")
 FILE = re.compile(r"<!--\s*file:\s*(\S+)\s*-->")
 START, END = "<!-- sections:start -->", "<!-- sections:end -->"
