@@ -199,10 +199,11 @@ def regrade(
             record, change, old = profile.regrade(ctx, customer, grade, reason)
         row = {"customer_id": record.id, "customer": record.name, "from": old, "to": record.grade,
                "reason": change.reason if change else None, "changed": change is not None}
-        render.emit_object(row, fmt, columns=[
-            Column("customer_id", label="customer.col.customer_id", kind="int"), Column("customer", label="customer.col.customer"),
-            Column("from", label="customer.col.from_grade"), Column("to", label="customer.col.to_grade"), Column("reason"),
-            Column("changed", label="customer.col.changed", kind="bool")])
+        if fmt != "table":  # at the table format the one line below says it all
+            render.emit_object(row, fmt, columns=[
+                Column("customer_id", label="customer.col.customer_id", kind="int"), Column("customer", label="customer.col.customer"),
+                Column("from", label="customer.col.from_grade"), Column("to", label="customer.col.to_grade"), Column("reason"),
+                Column("changed", label="customer.col.changed", kind="bool")])
         render.info(t("customer.msg.regraded", name=record.name, old=old, new=record.grade) if change
                     else t("customer.msg.grade_unchanged", name=record.name, grade=record.grade))
         return
