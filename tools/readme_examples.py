@@ -264,8 +264,7 @@ def run_fragment(fragment: Fragment, invoke, workdir: Path, home: str) -> list[O
         for name, text in block.files:
             target = Path(home) / name[2:] if name.startswith("~/") else workdir / name
             target.write_text(text, encoding="utf-8")
-            if name.startswith("~/"):
-                target.chmod(0o600)  # password files are refused when others may read them
+            target.chmod(0o600)  # as a user keeps them: a password file others may read is refused
         if block.skip:
             continue
         for cmd in block.commands:
