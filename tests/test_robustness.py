@@ -175,7 +175,8 @@ def test_a_read_only_database_file_can_be_read(demo, cli, tmp_path):
 def test_a_path_over_the_file_systems_limit_is_refused_and_echoed_short(demo, cli, db_url, tmp_path, make):
     path = make(tmp_path)
     before = _customer_rows(db_url)
-    for args in (("import", "customers", path), ("export", "customers", "--out", path)):
+    for args in (("import", "customers", path), ("export", "customers", "--out", path), ("policy", "check", path),
+                 ("customer", "archive", "open", path), ("archive", "password", "set", "--old-password-file", path)):
         result = cli(*args, as_="wang.fang")
         refused(result, 2)
         assert len(result.stderr) < 600 and "characters)" in result.stderr, result

@@ -76,7 +76,7 @@ _NOT_CLIPPED = frozenset(("accepted", "columns", "fields", "flags", "highlighted
 
 def clip(value, limit: int = CLIP_AT):
     """A user-supplied value as a message may echo it: long text cut, with its length said."""
-    if hasattr(value, "__fspath__"):  # a path the user typed is a user value too
+    if hasattr(value, "__fspath__") or isinstance(value, BaseException):  # a path, an error naming one
         value = str(value)
     if isinstance(value, str) and len(value) > limit:
         return f"{value[:limit // 2]}…({len(value)} characters)"
