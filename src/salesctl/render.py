@@ -377,6 +377,9 @@ def emit_id(record_id: int, obj: dict | None, fmt: str, message: str) -> None:
 
 
 # --------------------------------------------------------------------------- Rich consoles
+_SafeConsole = None
+
+
 def console(*, stderr: bool = False, **options):
     """The one way to get a Rich console: strings it renders are made terminal-safe first.
 
@@ -384,13 +387,16 @@ def console(*, stderr: bool = False, **options):
     (a str cell or title) or through `rich_text` (a Text object), as the table helpers do,
     so an escape sequence stored in a name or a report never reaches the terminal.
     """
-    from rich.console import Console
+    global _SafeConsole
+    if _SafeConsole is None:  # made once, on first use (Rich is not imported at start-up)
+        from rich.console import Console
 
-    class SafeConsole(Console):
-        def render_str(self, text: str, **kwargs):
-            return super().render_str(safe_text(text), **kwargs)
+        class SafeConsole(Console):
+            def render_str(self, text: str, **kwargs):
+                return super().render_str(safe_text(text), **kwargs)
 
-    return SafeConsole(stderr=stderr, **options)
+        _SafeConsole = SafeConsole
+    return _SafeConsole(stderr=stderr, **options)
 
 
 def rich_text(value: str, **style):
