@@ -153,3 +153,40 @@ def test_a_role_change_takes_effect_on_the_next_statement(org_logins, cli, db_ur
     assert "乙一的客户" not in cli("customer", "list", "--format", "json", as_="mgr_a").stdout
     assert cli("staff", "edit", "rep_b1", "--manager", "mgr_a", as_="boss").exit_code == 0
     assert "乙一的客户" in cli("customer", "list", "--format", "json", as_="mgr_a").stdout
+
+
+@pg_only
+def test_the_matcher_finds_another_reps_customer_under_rls_and_reveals_only_holder_and_time(org_logins, cli, db_url):
+    # rep_a1 holds the customer; rep_b1 (another team, their own login) cannot see it under RLS
+    assert cli("customer", "add", "东莞富达模具有限公司", "--contact", "李雷", "--title", "经理", "--phone", "13922223333",
+               "--status", "following", as_="rep_a1").exit_code == 0
+    assert "富达" not in cli("customer", "list", "--format", "json", as_="rep_b1").stdout
+    for name in ("东莞富达", "东莞市富达模具有限公司", "东莞富达模具（长安）有限公司"):
+        result = cli("customer", "add", name, "--contact", "韩梅", "--title", "经理", "--phone", "13800001111",
+                     "--status", "following", as_="rep_b1")
+        assert result.exit_code == 5, (name, result.stdout, result.stderr)
+        assert "rep_a1" in result.stderr and "东莞富达模具有限公司" in result.stderr
+        assert "李雷" not in result.stderr and "13922223333" not in result.stderr
+    # a phone of the held customer is a same match too
+    result = cli("customer", "add", "别的名字贸易有限公司", "--contact", "韩梅", "--title", "经理", "--phone", "13922223333",
+                 "--status", "following", as_="rep_b1")
+    assert result.exit_code == 5 and "rep_a1" in result.stderr
+    # a different company in another city is accepted
+    assert cli("customer", "add", "上海富达物流有限公司", "--contact", "韩梅", "--title", "经理", "--phone", "13800002222",
+               "--status", "following", as_="rep_b1").exit_code == 0
+    # lookup: holder and first-report time, no contact
+    rows = json.loads(cli("customer", "lookup", "富达", "--format", "json", as_="rep_b1").stdout)
+    held = [r for r in rows if r["name"] == "东莞富达模具有限公司"]
+    assert held and held[0]["owner"] == "rep_a1" and held[0]["reported_at"]
+    assert set(held[0]) == {"id", "name", "owner", "reported_at", "match", "reason"}
+    # claim add on the held customer names the holder (a claim, not a new customer)
+    result = cli("claim", "add", "东莞富达", "--need", "扩建门店", "--format", "json", as_="rep_b1")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["customer_id"] == held[0]["id"]
+    assert "rep_a1" in result.stdout + result.stderr and "李雷" not in result.stdout + result.stderr
+    listing = json.loads(cli("customer", "list", "--format", "json", as_="rep_b1").stdout)
+    assert [c["name"] for c in listing] == ["上海富达物流有限公司"]
+    # the function itself refuses anyone who is not a staff login's statement: nothing for the group alone
+    rows = query(db_url, "select count(*) from salesctl_match_candidates(array['x'], array['富达'], '{}', '{}', "
+                         "'{}', '{}', '{}', null, 10)")
+    assert rows == [(0,)]  # the administrator is no staff login: the function answers nothing

@@ -352,6 +352,73 @@ END $$;
 """
 
 
+# The matcher's candidates for a staff login (migration 0012): rows of the whole archive
+# that share a stored match key with what is asked, revealing only what `customer lookup`
+# and a duplicate refusal may show (SPEC 1.6: name, owner, first report time; never contacts).
+# Arrays, so an import asks for a whole batch of rows in one call.
+MATCH_FUNCTION = """
+CREATE OR REPLACE FUNCTION salesctl_match_candidates(norms text[], trades text[], heads text[], tails text[],
+    phones text[], emails text[], credits text[], exclude integer, lim integer)
+RETURNS TABLE(how text, customer_id integer, customer_name text, name_norm text, owner text,
+              first_reported_at timestamp, part text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+BEGIN
+  IF salesctl_me() IS NULL THEN RETURN; END IF;
+  lim := least(greatest(coalesce(lim, 200), 1), 5000);
+  RETURN QUERY
+  WITH hits(how, id, part) AS (
+    SELECT 'credit_code', c.id, c.credit_code::text FROM customer c
+      WHERE cardinality(credits) > 0 AND c.credit_code = ANY(credits)
+    UNION ALL (SELECT 'phone', c.id, c.phone_norm::text FROM customer c
+      WHERE cardinality(phones) > 0 AND c.phone_norm = ANY(phones) LIMIT lim)
+    UNION ALL (SELECT 'phone', ct.customer_id, ct.phone_norm::text FROM contact ct
+      WHERE cardinality(phones) > 0 AND ct.phone_norm = ANY(phones) LIMIT lim)
+    UNION ALL (SELECT 'email', c.id, c.email::text FROM customer c
+      WHERE cardinality(emails) > 0 AND c.email = ANY(emails) LIMIT lim)
+    UNION ALL (SELECT 'email', ct.customer_id, ct.email::text FROM contact ct
+      WHERE cardinality(emails) > 0 AND ct.email = ANY(emails) LIMIT lim)
+    UNION ALL (SELECT 'name', c.id, '' FROM customer c
+      WHERE (c.name_norm = ANY(norms) OR c.trade_key = ANY(trades) OR c.trade_head = ANY(heads)
+             OR c.trade_tail = ANY(tails)) AND c.id IS DISTINCT FROM exclude LIMIT lim)
+  )
+  SELECT h.how, live.id, live.name::text, live.name_norm::text, s.handle::text, live.reported_at, h.part
+    FROM hits h
+    JOIN customer c0 ON c0.id = h.id
+    LEFT JOIN customer c1 ON c1.id = c0.merged_into_id
+    LEFT JOIN customer c2 ON c2.id = c1.merged_into_id
+    JOIN customer live ON live.id = coalesce(c2.id, c1.id, c0.id)
+    LEFT JOIN staff s ON s.id = live.owner_id;
+END $$;
+"""
+
+
+def install_match_function(target) -> None:
+    if is_postgres(target):
+        schema = _bind(target).execute(text("SELECT current_schema()")).scalar()
+        _execute(target, MATCH_FUNCTION.format(schema=ident(schema)).strip().rstrip(";"))
+
+
+def drop_match_function(target) -> None:
+    if is_postgres(target):
+        _execute(target, "DROP FUNCTION IF EXISTS salesctl_match_candidates(text[], text[], text[], text[], text[], "
+                         "text[], text[], integer, integer)")
+
+
+def match_candidates(session, *, norms=(), trades=(), heads=(), tails=(), phones=(), emails=(), credits=(),
+                     exclude: int | None = None, limit: int = 200) -> list[tuple]:
+    """The matcher's candidate rows through the SECURITY DEFINER function (a staff login under RLS):
+    (how, id, name, name_norm, owner handle, first report time (aware, UTC), part)."""
+    from datetime import timezone
+
+    rows = session.execute(text(
+        "SELECT * FROM salesctl_match_candidates(CAST(:n AS text[]), CAST(:t AS text[]), CAST(:h AS text[]), "
+        "CAST(:tl AS text[]), CAST(:p AS text[]), CAST(:e AS text[]), CAST(:c AS text[]), :x, :lim)"),
+        {"n": list(norms), "t": list(trades), "h": list(heads), "tl": list(tails), "p": list(phones),
+         "e": list(emails), "c": list(credits), "x": exclude, "lim": limit}).all()
+    return [(how, cid, name, norm, owner, when.replace(tzinfo=timezone.utc) if when is not None else None, part)
+            for how, cid, name, norm, owner, when, part in rows]
+
+
 def _execute(target, sql: str) -> None:
     """Run SQL on an Alembic `op` or a SQLAlchemy connection."""
     if hasattr(target, "get_bind"):
@@ -536,18 +603,6 @@ def hidden_customer_named(session, exact: str, norm: str | None) -> int | None:
     if not is_staff_login(session):
         return None
     return session.execute(text("SELECT salesctl_customer_named(:e, :n)"), {"e": exact, "n": norm or exact}).scalar()
-
-
-def find_duplicate(session, norm: str | None, keys: list[str]):
-    """The first-reporter check through the narrow SECURITY DEFINER function: (id, name, owner, reported_at, matched_on)."""
-    from datetime import timezone
-
-    row = session.execute(text("SELECT * FROM salesctl_find_duplicate(:n, CAST(:k AS text[]))"),
-                          {"n": norm, "k": list(keys)}).first()
-    if row is None:
-        return None
-    when = row[3].replace(tzinfo=timezone.utc) if row[3] is not None else None
-    return row[0], row[1], row[2], when, row[4]
 
 
 # --------------------------------------------------------------------------- db security-check

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from salesctl.services.customers.normalize import normalize_name, phone_key
 
 
 @dataclass(frozen=True)
@@ -29,19 +28,13 @@ def find_duplicate(session, name: str, phones: list[str | None] = (), *, emails=
     """The customer that is the same company (services.customers.matching decides), or None.
 
     On a team server a staff login cannot see other reps' customers (row-level security):
-    the same normalised name or phone is then asked of a narrow SECURITY DEFINER function
-    first, which names only the holder and the first-report time.
+    the matcher then asks the narrow SECURITY DEFINER function `salesctl_match_candidates`,
+    which names only the holder and the first-report time.
     """
     from salesctl.db import lock_uniqueness
-    from salesctl.rls import find_duplicate as definer_duplicate, is_staff_login
     from salesctl.services.customers.matching import find_matches
 
     lock_uniqueness(session, "customer")  # a concurrent add waits here, then sees this one's customer
-    if is_staff_login(session):
-        keys = [k for k in (phone_key(p) for p in phones) if k]
-        found = definer_duplicate(session, normalize_name(name), keys)
-        if found:
-            return Duplicate(*found)
     for match in find_matches(session, name, phones=phones, emails=emails, credit_code=credit_code,
                               exclude_id=exclude_id, possible=False):
         if match.match == "same":

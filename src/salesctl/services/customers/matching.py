@@ -59,74 +59,103 @@ def _live(session, customer: Customer) -> Customer:
     return customer
 
 
-def _candidates_by_name(session, name: str, exclude_id: int | None):
+def _name_keys(name: str):
+    """What the archive is asked for a name: (parsed, normal form, trade keys, heads, tails)."""
     from salesctl.companynames import normal_form, parse
 
     parsed = parse(name)
     trade = parsed.trade.replace(" ", "")
     if not trade:
-        return parsed, []
-    norm = normal_form(name)
-    conditions = [Customer.name_norm == norm, Customer.trade_key == trade]
+        return parsed, normal_form(name), [], [], []
+    trades = [trade]
+    heads = tails = []
     if len(trade) >= 2:
-        conditions += [Customer.trade_head == trade[:2], Customer.trade_tail == trade[-2:]]
+        heads, tails = [trade[:2]], [trade[-2:]]
         subs = {trade[i:j] for i in range(len(trade)) for j in range(i + 2, len(trade) + 1)} - {trade}
-        if subs:
-            conditions.append(Customer.trade_key.in_(sorted(subs)[:100]))
-    stmt = select(Customer).where(or_(*conditions))
-    if exclude_id is not None:
-        stmt = stmt.where(Customer.id != exclude_id)
-    return parsed, session.exec(stmt.limit(CANDIDATE_LIMIT)).all()
+        trades += sorted(subs)[:100]
+    return parsed, normal_form(name), trades, heads, tails
+
+
+# A candidate row: (how, customer id, name, name_norm, owner handle, first report time, part);
+# `how` is credit_code | phone | email | name (a name candidate is then compared in Python).
+def _candidate_rows(session, *, name_keys, phones, mails, credit_code, exclude_id) -> list[tuple]:
+    """The archive rows sharing a stored key with what is asked: indexed look-ups, never a scan.
+
+    A staff login on the team server sees only its own scope (row-level security), so there
+    the rows come from the narrow SECURITY DEFINER function `salesctl_match_candidates`.
+    """
+    from salesctl.rls import is_staff_login, match_candidates
+
+    _parsed, norm, trades, heads, tails = name_keys or (None, None, [], [], [])
+    if is_staff_login(session):
+        return match_candidates(session, norms=[norm] if trades else [], trades=trades, heads=heads, tails=tails,
+                                phones=phones, emails=mails, credits=[credit_code] if credit_code else [],
+                                exclude=exclude_id, limit=CANDIDATE_LIMIT)
+    hits: list[tuple[str, Customer, str]] = []
+    if credit_code:
+        hits += [("credit_code", c, credit_code)
+                 for c in session.exec(select(Customer).where(Customer.credit_code == credit_code))]
+    if phones:
+        hits += [("phone", c, c.phone_norm)
+                 for c in session.exec(select(Customer).where(Customer.phone_norm.in_(phones)).limit(20))]
+        hits += [("phone", session.get(Customer, ct.customer_id), ct.phone_norm)
+                 for ct in session.exec(select(Contact).where(Contact.phone_norm.in_(phones)).limit(20))]
+    if mails:
+        hits += [("email", c, c.email) for c in session.exec(select(Customer).where(Customer.email.in_(mails)).limit(20))]
+        hits += [("email", session.get(Customer, ct.customer_id), ct.email)
+                 for ct in session.exec(select(Contact).where(Contact.email.in_(mails)).limit(20))]
+    if trades:
+        conditions = [Customer.name_norm == norm, Customer.trade_key.in_(trades)]
+        if heads:
+            conditions += [Customer.trade_head == heads[0], Customer.trade_tail == tails[0]]
+        stmt = select(Customer).where(or_(*conditions))
+        if exclude_id is not None:
+            stmt = stmt.where(Customer.id != exclude_id)
+        hits += [("name", c, "") for c in session.exec(stmt.limit(CANDIDATE_LIMIT))]
+    rows = []
+    live = [(how, _live(session, c), part) for how, c, part in hits if c is not None]
+    owners = _handles(session, {c.owner_id for _, c, _ in live if c is not None})
+    for how, c, part in live:
+        if c is not None:
+            rows.append((how, c.id, c.name, c.name_norm, owners.get(c.owner_id), c.reported_at, part))
+    return rows
 
 
 def find_matches(session, name: str | None, *, phones=(), emails=(), credit_code: str | None = None,
                  exclude_id: int | None = None, possible: bool = True) -> list[Match]:
     """Customers that are (`same`) or may be (`possible`) the company described; same first, then by id."""
     from salesctl.companynames import compare, parse
-    from salesctl.services.customers.normalize import normalize_name, phone_key
+    from salesctl.services.customers.normalize import phone_key
 
-    found: dict[int, tuple[Customer, str, str, str]] = {}
-
-    def note(customer: Customer | None, match: str, reason: str, part: str = "") -> None:
-        customer = _live(session, customer) if customer is not None else None
-        if customer is None or customer.id == exclude_id:
-            return
-        current = found.get(customer.id)
-        if current is None or MATCH_ORDER[match] < MATCH_ORDER[current[1]]:
-            found[customer.id] = (customer, match, reason, part)
-
-    if credit_code:
-        note(session.exec(select(Customer).where(Customer.credit_code == credit_code)).first(), "same", "credit_code",
-             credit_code)
     keys = sorted({k for k in (phone_key(p) for p in phones if p) if k})
-    if keys:
-        for customer in session.exec(select(Customer).where(Customer.phone_norm.in_(keys)).limit(20)):
-            note(customer, "same", "phone", customer.phone_norm)
-        for contact in session.exec(select(Contact).where(Contact.phone_norm.in_(keys)).limit(20)):
-            note(session.get(Customer, contact.customer_id), "same", "phone", contact.phone_norm)
     mails = sorted({e.strip().lower() for e in emails if e and e.strip()})
-    if mails:
-        for customer in session.exec(select(Customer).where(Customer.email.in_(mails)).limit(20)):
-            note(customer, "same", "email", customer.email)
-        for contact in session.exec(select(Contact).where(Contact.email.in_(mails)).limit(20)):
-            note(session.get(Customer, contact.customer_id), "same", "email", contact.email)
-    if name and name.strip():
-        norm = normalize_name(name)
-        parsed, candidates = _candidates_by_name(session, name, exclude_id)
-        for customer in candidates:
-            if customer.name_norm == norm:
-                note(customer, "same", "name", customer.name)
-                continue
-            verdict = compare(parsed, parse(customer.name))
-            if verdict.match == "same" or (verdict.match == "possible" and possible):
-                note(customer, verdict.match, verdict.reason, verdict.part)
-    rows = []
-    owners = _handles(session, {c.owner_id for c, *_ in found.values()})
-    for customer, match, reason, part in found.values():
-        rows.append(Match(customer.id, customer.name, owners.get(customer.owner_id), customer.reported_at,
-                          match, reason, part))
-    rows.sort(key=lambda m: (MATCH_ORDER[m.match], m.customer_id))
-    return rows
+    name_keys = _name_keys(name) if name and name.strip() else None
+    rows = _candidate_rows(session, name_keys=name_keys, phones=keys, mails=mails, credit_code=credit_code,
+                           exclude_id=exclude_id)
+    found: dict[int, Match] = {}
+
+    def note(row: tuple, match: str, reason: str, part: str = "") -> None:
+        _how, cid, cname, _norm, owner, reported_at, _part = row
+        if cid == exclude_id:
+            return
+        current = found.get(cid)
+        if current is None or MATCH_ORDER[match] < MATCH_ORDER[current.match]:
+            found[cid] = Match(cid, cname, owner, reported_at, match, reason, part)
+
+    order = {"credit_code": 0, "phone": 1, "email": 2, "name": 3}
+    for row in sorted(rows, key=lambda r: (order[r[0]], r[1])):
+        how, _cid, cname, cnorm, _owner, _when, part = row
+        if how != "name":
+            note(row, "same", how, part)
+            continue
+        parsed, norm = name_keys[0], name_keys[1]
+        if cnorm == norm:
+            note(row, "same", "name", cname)
+            continue
+        verdict = compare(parsed, parse(cname))
+        if verdict.match == "same" or (verdict.match == "possible" and possible):
+            note(row, verdict.match, verdict.reason, verdict.part)
+    return sorted(found.values(), key=lambda m: (MATCH_ORDER[m.match], m.customer_id))
 
 
 def _handles(session, ids) -> dict[int, str]:
