@@ -330,3 +330,27 @@ def test_every_claim_write_is_audited(contested, cli, db_url):
     ok(cli("claim", "approve", str(contested), "--note", "x", "--owner-had-info", "yes", as_="dir"))
     actions = [a for (a,) in query(db_url, "select action from audit_entry order by id")]
     assert "ownership.grant" in actions and "ownership.request" in actions and "ownership.approve" in actions
+
+
+def test_the_account_moves_with_a_pool_customer_even_from_a_team_the_new_owner_cannot_see(org, cli, db_url):
+    """rep_a1's open deal stays on a customer rep_a1 released; rep_b1 (another team) claims it: the deal goes
+    with the customer, on SQLite and on the team server with everyone on their own login (a narrow
+    SECURITY DEFINER function there, since rep_b1 cannot see rep_a1's deal)."""
+    from conftest import ORG_HANDLES, TEST_DB, enable_logins
+
+    if TEST_DB.startswith("postgresql") and not cli.logins:
+        cli.logins = enable_logins(cli, db_url, ORG_HANDLES, "boss")
+    ok(claim_new(cli, "京东商城", phone="13900000000"))
+    ok(cli("deal", "add", "京东商城", "--title", "年度采购", "--amount", "120000", as_="rep_a1"))
+    ok(cli("claim", "release", "京东商城", as_="rep_a1"))
+    claimed = ok(cli("claim", "add", "京东商城", "--need", "扩建门店", "--format", "json", as_="rep_b1")).json()
+    assert claimed["status"] == "granted", claimed
+    cid = customer_id(db_url, "京东商城")
+    assert owner_of(db_url, cid) == "rep_b1"
+    deals = ok(cli("deal", "list", "--format", "json", as_="rep_b1")).json()
+    assert [(d["title"], d["owner"]) for d in deals] == [("年度采购", "rep_b1")]
+    assert ok(cli("deal", "list", "--format", "json", as_="rep_a1")).json() == []
+    assert query(db_url, "select s1.handle, s2.handle, s3.handle from deal_owner_change c join staff s1 on s1.id = c.from_owner_id "
+                         "join staff s2 on s2.id = c.to_owner_id join staff s3 on s3.id = c.by_id") == [("rep_a1", "rep_b1", "rep_b1")]
+    audited = query(db_url, "select entity_id from audit_entry where action = 'deal.owner'")
+    assert len(audited) == 1

@@ -391,17 +391,95 @@ BEGIN
 END $$;
 """
 
+# The account moves with its owner (services.customers.account): when a customer gets a new
+# owner, its open deals and open meeting actions go to that owner, even those of a rep in a
+# team the approver cannot see. Narrow: only this customer's rows, only to its current
+# owner, only for a login that sees the customer now; it returns what it moved.
+MOVE_FUNCTION = """
+CREATE OR REPLACE FUNCTION salesctl_move_account(cust integer, why text, entry integer, moved_at timestamp)
+RETURNS TABLE(kind text, row_id integer, from_owner integer)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE owner integer;
+BEGIN
+  IF salesctl_me() IS NULL THEN RETURN; END IF;
+  SELECT c.owner_id INTO owner FROM customer c WHERE c.id = cust;
+  IF owner IS NULL OR NOT (salesctl_sees_all() OR owner = ANY(salesctl_visible_staff())) THEN RETURN; END IF;
+  RETURN QUERY
+  WITH moved AS (
+    UPDATE deal d SET owner_id = owner, updated_at = moved_at
+      FROM deal old WHERE old.id = d.id AND d.customer_id = cust AND d.status = 'open' AND d.owner_id <> owner
+      RETURNING d.id, old.owner_id AS was
+  ), history AS (
+    INSERT INTO deal_owner_change (deal_id, from_owner_id, to_owner_id, by_id, at, reason, entry_id)
+      SELECT m.id, m.was, owner, salesctl_me(), moved_at, why, entry FROM moved m RETURNING deal_id
+  )
+  SELECT 'deal', m.id, m.was FROM moved m;
+  RETURN QUERY
+  WITH moved AS (
+    UPDATE action_item a SET owner_id = owner
+      FROM action_item old WHERE old.id = a.id AND a.customer_id = cust AND a.done_at IS NULL
+       AND a.cancelled_at IS NULL AND a.owner_id <> owner
+       AND NOT EXISTS (SELECT 1 FROM action_item s WHERE s.carried_from_id = a.id)
+      RETURNING a.id, old.owner_id AS was
+  )
+  SELECT 'action', m.id, m.was FROM moved m;
+END $$;
+"""
+
+# A pool customer is hidden from a rep (permissions.may_see_customer), yet `claim add` grants it
+# at once when it fits (SQLite does): the facts the claim decides on, and the take itself, for
+# an unowned, unmerged customer only; the take never passes an open lead.
+POOL_FUNCTION = """
+CREATE OR REPLACE FUNCTION salesctl_pool_customer(cust integer, take boolean)
+RETURNS TABLE(industry text, open_lead boolean, taken boolean)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE has_lead boolean; done integer := 0;
+BEGIN
+  IF salesctl_me() IS NULL THEN RETURN; END IF;
+  IF NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = cust AND c.owner_id IS NULL AND c.merged_into_id IS NULL) THEN
+    RETURN;
+  END IF;
+  has_lead := EXISTS (SELECT 1 FROM lead l WHERE l.customer_id = cust AND l.status = 'open');
+  IF take AND NOT has_lead THEN
+    UPDATE customer c SET owner_id = salesctl_me() WHERE c.id = cust AND c.owner_id IS NULL;
+    GET DIAGNOSTICS done = ROW_COUNT;
+  END IF;
+  RETURN QUERY SELECT c.industry::text, has_lead, done > 0 FROM customer c WHERE c.id = cust;
+END $$;
+"""
+
+
+def pool_customer(session, customer_id: int, *, take: bool = False) -> tuple[str | None, bool, bool] | None:
+    """(industry, has an open lead, taken) of a pool customer, for a staff login; None when not in the pool."""
+    row = session.execute(text("SELECT * FROM salesctl_pool_customer(:c, :t)"),
+                          {"c": customer_id, "t": take}).first()
+    return tuple(row) if row is not None else None
+
 
 def install_match_function(target) -> None:
     if is_postgres(target):
         schema = _bind(target).execute(text("SELECT current_schema()")).scalar()
-        _execute(target, MATCH_FUNCTION.format(schema=ident(schema)).strip().rstrip(";"))
+        for sql in (MATCH_FUNCTION, MOVE_FUNCTION, POOL_FUNCTION):
+            _execute(target, sql.format(schema=ident(schema)).strip().rstrip(";"))
 
 
 def drop_match_function(target) -> None:
     if is_postgres(target):
         _execute(target, "DROP FUNCTION IF EXISTS salesctl_match_candidates(text[], text[], text[], text[], text[], "
                          "text[], text[], integer, integer)")
+        _execute(target, "DROP FUNCTION IF EXISTS salesctl_move_account(integer, text, integer, timestamp)")
+        _execute(target, "DROP FUNCTION IF EXISTS salesctl_pool_customer(integer, boolean)")
+
+
+def move_account(session, customer_id: int, *, reason: str, entry_id: int | None, at) -> list[tuple[str, int, int]]:
+    """The account's open deals and actions to the customer's current owner, for a staff login (RLS):
+    (kind 'deal' | 'action', id, previous owner id) of each row moved."""
+    from datetime import timezone
+
+    naive = at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo else at
+    return [tuple(r) for r in session.execute(
+        text("SELECT * FROM salesctl_move_account(:c, :r, :e, :at)"),
+        {"c": customer_id, "r": reason, "e": entry_id, "at": naive}).all()]
 
 
 def match_candidates(session, *, norms=(), trades=(), heads=(), tails=(), phones=(), emails=(), credits=(),

@@ -268,8 +268,23 @@ def _claim_hidden(ctx: Ctx, customer: Customer, need: str) -> ClaimOutcome:
     until = cooling_until(ctx, customer.id, ctx.actor.id)
     if until is not None:
         raise Conflict(t("claim.err.cooling", name=customer.name, until=until.isoformat()))
+    reasons: tuple[str, ...] = ("owned",)
+    if customer.owner_id is None:  # the pool, which a rep cannot read: decided as _claim_existing does
+        from salesctl.rls import pool_customer
+
+        facts = pool_customer(ctx.session, customer.id)
+        if facts is not None:
+            industry, open_lead, _ = facts
+            reasons = (() if industry_fits(ctx.actor, industry) else ("industry",)) + (("lead",) if open_lead else ())
+            if not reasons and pool_customer(ctx.session, customer.id, take=True)[2]:
+                ctx.session.info["salesctl_hidden_customers"].discard(customer.id)
+                taken = lock_customer(ctx, customer.id)  # the actor's own customer now
+                taken.owner_id = None  # the ledger and the audit record where it came from: the pool
+                entry = change_owner(ctx, taken, ctx.actor.id, "grant", staff_id=ctx.actor.id, need=need)
+                return ClaimOutcome(entry, taken, "granted", ctx.actor.handle, taken.reported_at)
+            reasons = reasons or ("owned",)  # taken by someone else a moment ago
     entry = record_entry(ctx, customer, "request", staff_id=ctx.actor.id, need=need)
-    return ClaimOutcome(entry, customer, "pending", holder, customer.reported_at, ("owned",))
+    return ClaimOutcome(entry, customer, "pending", holder, customer.reported_at, reasons)
 
 
 # --------------------------------------------------------------------------- claim list
