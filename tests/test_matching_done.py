@@ -51,3 +51,97 @@ def test_close_trade_names_between_complete_and_informal_names(a, b, expected):
 
     assert compare_names(a, b).match == expected
     assert compare_names(b, a).match == expected
+
+
+# --------------------------------------------------------------------------- the archive of the Done-when cases
+def add(cli, name, as_, *extra, phone="13800000000"):
+    return cli("customer", "add", name, *FORM, "--phone", phone, *extra, as_=as_)
+
+
+@pytest.fixture
+def fuda(org, cli):
+    assert add(cli, "东莞富达模具有限公司", "rep_a1", phone="13812345678").exit_code == 0
+    assert add(cli, "Cisco", "rep_a1", phone="13812345679").exit_code == 0
+    return org
+
+
+def _audit_after(url, action):
+    rows = query(url, "select after from audit_entry where action = :a order by id desc limit 1", a=action)
+    return json.loads(rows[0][0]) if isinstance(rows[0][0], str) else rows[0][0]
+
+
+# --------------------------------------------------------------------------- --not-duplicate on claim add and lead add
+CLAIM_FORM = ("--need", "模具采购", "--contact", "李四", "--title", "经理", "--status", "跟进中")
+LEAD_FORM = ("--contact", "李四", "--industry", "Retail", "--region", "North", "--source", "展会")
+
+
+def test_claim_add_possible_match_exits_5_unless_not_duplicate(fuda, cli):
+    refused = cli("claim", "add", "富达通模具有限公司", *CLAIM_FORM, "--phone", "13900000001", as_="rep_b1")
+    assert refused.exit_code == 5, refused
+    assert "东莞富达模具有限公司" in refused.stderr and "rep_a1" in refused.stderr and "--not-duplicate" in refused.stderr
+    assert query(fuda, "select count(*) from customer") == [(2,)]
+    assert query(fuda, "select count(*) from ownership_entry where kind = 'request'") == [(0,)]
+    result = cli("claim", "add", "富达通模具有限公司", *CLAIM_FORM, "--phone", "13900000001", "--not-duplicate",
+                 "--format", "json", as_="rep_b1")
+    assert result.exit_code == 0, result
+    assert result.json()["customer"] == "富达通模具有限公司" and result.json()["status"] == "granted"
+    after = _audit_after(fuda, "customer.add")
+    assert after["name"] == "富达通模具有限公司"
+    assert [(c["name"], c["reason"]) for c in after["not_duplicate_of"]] == [("东莞富达模具有限公司", "contains")]
+
+
+def test_claim_add_not_duplicate_never_overrides_a_same_match(fuda, cli):
+    result = cli("claim", "add", "东莞富达", "--need", "模具采购", "--not-duplicate", as_="rep_b1")
+    assert result.exit_code == 5, result
+    assert "--not-duplicate" in result.stderr and "东莞富达模具有限公司" in result.stderr
+    assert "--force-claim" not in result.stderr
+    assert query(fuda, "select count(*) from ownership_entry where kind in ('request', 'grant')") == [(0,)]
+    assert query(fuda, "select count(*) from customer") == [(2,)]
+    # without it the same match is a claim on the archive's customer, as before
+    claimed = cli("claim", "add", "东莞富达", "--need", "模具采购", "--format", "json", as_="rep_b1")
+    assert claimed.exit_code == 0 and claimed.json()["customer"] == "东莞富达模具有限公司"
+
+
+def test_claim_add_asks_at_a_terminal(fuda, cli, monkeypatch):
+    import questionary
+
+    from salesctl import render
+
+    asked = []
+
+    class Answer:
+        def __init__(self, value):
+            self.value = value
+
+        def unsafe_ask(self):
+            return self.value
+
+    monkeypatch.setattr(render, "interactive", lambda: True)
+    monkeypatch.setattr(questionary, "confirm", lambda message, **kw: asked.append(message) or Answer(False))
+    result = cli("claim", "add", "富达通模具有限公司", *CLAIM_FORM, "--phone", "13900000002", as_="rep_b1")
+    assert result.exit_code == 0, result
+    assert len(asked) == 1 and "东莞富达模具有限公司" in asked[0]
+    assert query(fuda, "select count(*) from customer where name = '富达通模具有限公司'") == [(1,)]
+    assert _audit_after(fuda, "customer.add")["not_duplicate_of"][0]["name"] == "东莞富达模具有限公司"
+    # "yes, the same company": nothing added, exit 5 as in a script
+    monkeypatch.setattr(questionary, "confirm", lambda message, **kw: Answer(True))
+    same = cli("claim", "add", "富达达模具有限公司", *CLAIM_FORM, "--phone", "13900000003", as_="rep_b1")
+    assert same.exit_code == 5, same
+    assert query(fuda, "select count(*) from customer where name = '富达达模具有限公司'") == [(0,)]
+
+
+def test_lead_add_possible_match_exits_5_unless_not_duplicate(fuda, cli):
+    refused = cli("lead", "add", "富达通模具有限公司", *LEAD_FORM, "--phone", "13900000004", as_="asst_b")
+    assert refused.exit_code == 5, refused
+    assert "东莞富达模具有限公司" in refused.stderr and "--not-duplicate" in refused.stderr
+    assert query(fuda, "select count(*) from lead") == [(0,)]
+    result = cli("lead", "add", "富达通模具有限公司", *LEAD_FORM, "--phone", "13900000004", "--not-duplicate",
+                 as_="asst_b")
+    assert result.exit_code == 0, result
+    assert query(fuda, "select c.name, c.owner_id from lead l join customer c on c.id = l.customer_id") == \
+        [("富达通模具有限公司", None)]
+    assert [c["name"] for c in _audit_after(fuda, "customer.add")["not_duplicate_of"]] == ["东莞富达模具有限公司"]
+    same = cli("lead", "add", "东莞市富达模具有限公司", *LEAD_FORM, "--phone", "13900000005", "--not-duplicate",
+               as_="asst_b")
+    assert same.exit_code == 5 and "--not-duplicate" in same.stderr and "--force-claim" not in same.stderr
+    assert query(fuda, "select count(*) from lead") == [(1,)]

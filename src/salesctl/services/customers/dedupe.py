@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, func, or_, union, update
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
@@ -70,6 +70,32 @@ def _visible(ctx: Ctx, alias, scope, ids):
     return and_(*clauses)
 
 
+def _regions_agree(a, b):
+    """SQL for companynames._compatible: either region unknown, or one code prefix of the other (44 ⊃ 4419)."""
+    return or_(a.region_key.is_(None), b.region_key.is_(None), a.region_key == b.region_key,
+               a.region_key.startswith(b.region_key), b.region_key.startswith(a.region_key))
+
+
+def _candidate_pairs(min_match: str):
+    """(a, b) ids, a < b, of customers sharing an indexed key: one self-join per key column, united.
+
+    Each join is an index lookup on one column (trade_key, phone_norm; for possible also
+    trade_head and trade_tail), never an OR inside one join (which a database answers by
+    comparing every pair). Name keys also need agreeing regions, so a 字号 shared across
+    cities is not sent to the matcher at all.
+    """
+    a, b = aliased(Customer, name="ca"), aliased(Customer, name="cb")
+    live = (a.merged_into_id.is_(None), b.merged_into_id.is_(None))
+    columns = ["trade_key"] + (["trade_head", "trade_tail"] if min_match == "possible" else [])
+    parts = [select(a.id.label("a_id"), b.id.label("b_id")).select_from(a)
+             .join(b, and_(getattr(b, column) == getattr(a, column), b.id > a.id))
+             .where(getattr(a, column).is_not(None), _regions_agree(a, b), *live) for column in columns]
+    parts.append(select(a.id.label("a_id"), b.id.label("b_id")).select_from(a)
+                 .join(b, and_(b.phone_norm == a.phone_norm, b.id > a.id))
+                 .where(a.phone_norm.is_not(None), *live))
+    return union(*parts).subquery("pairs")
+
+
 def duplicate_pairs(ctx: Ctx, *, team: bool = False, all_: bool = False, min_match: str = "same",
                     limit: int | None = None) -> Iterator[dict]:
     """Pairs of live customers the matcher links (same; with min_match=possible also close trade names)."""
@@ -79,15 +105,15 @@ def duplicate_pairs(ctx: Ctx, *, team: bool = False, all_: bool = False, min_mat
         raise InvalidInput(t("match.err.min_match", value=min_match))
     scope = resolve_scope(ctx, team=team, all_=all_)
     ids = visible_staff_ids(ctx)
+    pairs = _candidate_pairs(min_match)
     a, b = aliased(Customer, name="a"), aliased(Customer, name="b")
     owner_a, owner_b = aliased(Staff, name="oa"), aliased(Staff, name="ob")
-    joins = [a.trade_key == b.trade_key, and_(a.phone_norm.is_not(None), a.phone_norm == b.phone_norm)]
-    if min_match == "possible":
-        joins += [a.trade_head == b.trade_head, a.trade_tail == b.trade_tail]
     stmt = (
-        select(a.id, a.name, owner_a.handle, b.id, b.name, owner_b.handle, a.phone_norm == b.phone_norm)
-        .select_from(a)
-        .join(b, and_(b.id > a.id, or_(*joins)))
+        select(a.id, a.name, owner_a.handle, b.id, b.name, owner_b.handle,
+               and_(a.phone_norm.is_not(None), a.phone_norm == b.phone_norm))
+        .select_from(pairs)
+        .join(a, a.id == pairs.c.a_id)
+        .join(b, b.id == pairs.c.b_id)
         .join(owner_a, owner_a.id == a.owner_id, isouter=True)
         .join(owner_b, owner_b.id == b.owner_id, isouter=True)
         .where(_visible(ctx, a, scope, ids), _visible(ctx, b, scope, ids))
