@@ -145,3 +145,56 @@ def test_lead_add_possible_match_exits_5_unless_not_duplicate(fuda, cli):
                as_="asst_b")
     assert same.exit_code == 5 and "--not-duplicate" in same.stderr and "--force-claim" not in same.stderr
     assert query(fuda, "select count(*) from lead") == [(1,)]
+
+
+# --------------------------------------------------------------------------- a merged customer is counted nowhere
+@pytest.fixture
+def merged(org, cli):
+    """rep_a1 reported two records of one company this week; mgr_a merged the second into the first."""
+    assert add(cli, "东莞富达模具有限公司", "rep_a1", "--grade", "B", phone="13812345678").exit_code == 0
+    assert add(cli, "长安富达精工厂", "rep_a1", "--grade", "B", "--not-duplicate", phone="13812345670").exit_code == 0
+    ids = dict(query(org, "select name, id from customer"))
+    keep, drop = ids["东莞富达模具有限公司"], ids["长安富达精工厂"]
+    visit = cli("visit", "log", str(drop), "--content", "上门拜访", "--result", "要求报价", "--contact", "张伟",
+                as_="rep_a1")
+    assert visit.exit_code == 0, visit
+    claim = cli("claim", "add", str(drop), "--need", "模具采购", as_="rep_a2")  # pending: rep_a1 holds it
+    assert claim.exit_code == 0, claim
+    result = cli("customer", "merge", str(keep), str(drop), as_="mgr_a")
+    assert result.exit_code == 0, result
+    return keep, drop
+
+
+def test_merged_customer_is_counted_nowhere(org, cli, merged):
+    keep, drop = merged
+    listed = cli("customer", "list", "--all", "--format", "json", as_="dir").json()
+    assert [r["id"] for r in listed] == [keep]  # once: DROP's contact comes over as a further contact
+    assert cli("customer", "grades", "--all", "--format", "json", as_="dir").json() == {"A": 0, "B": 1, "C": 0, "D": 0}
+    week = cli("summary", "week", "--format", "json", as_="mgr_a").json()
+    totals = week["totals"]
+    assert (totals["new_customers"], totals["grade_b"], totals["visits"]) == (1, 1, 1)
+    report = cli("report", "weekly", "--format", "json", as_="rep_a1").json()
+    assert report["customers"] == {"total": 1, "A": 0, "B": 1, "C": 0, "D": 0, "new": 1}
+    assert [r["customer_id"] for r in report["customer_rows"]] == [keep]
+    exported = cli("export", "customers", "--format", "json", as_="dir").json()
+    assert [r["id"] for r in exported] == [keep]
+    ledger = cli("export", "ownership", "--format", "json", as_="dir").json()
+    assert {r["customer_id"] for r in ledger} == {keep}
+    assert [r["kind"] for r in ledger].count("report") == 2  # both reports, on KEEP
+    claims = cli("claim", "list", "--all", "--format", "json", as_="dir").json()
+    assert {r["customer_id"] for r in claims} == {keep}
+    assert sorted((r["handle"], r["status"]) for r in claims) == [("rep_a1", "granted"), ("rep_a1", "granted"), ("rep_a2", "pending")]
+    # DROP's pending claim is KEEP's now, once, and decided there
+    pending = cli("claim", "list", "--pending", "--all", "--format", "json", as_="dir").json()
+    assert [(r["customer_id"], r["handle"]) for r in pending] == [(keep, "rep_a2")]
+    inbox = cli("inbox", "--format", "json", as_="mgr_a").json()
+    assert [i for i in inbox if i["key"].startswith("claim:")] == [i for i in inbox if i["key"] == f"claim:{pending[0]['id']}"]
+    assert len([i for i in inbox if i["key"].startswith("claim:")]) == 1
+    rejected = cli("claim", "reject", str(pending[0]["id"]), "--reason", "已有负责人", as_="mgr_a")
+    assert rejected.exit_code == 0, rejected
+    assert cli("claim", "list", "--pending", "--all", "--format", "json", as_="dir").json() == []
+    # by its id the dropped record is KEEP, for a claim as for a show
+    claim = cli("claim", "add", str(drop), "--need", "模具采购", "--format", "json", as_="rep_b1")
+    assert claim.exit_code == 0, claim
+    assert claim.json()["customer_id"] == keep
+    assert query(org, "select owner_id from customer where id = :d", d=drop) == [(None,)]

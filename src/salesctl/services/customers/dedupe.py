@@ -11,7 +11,7 @@ from sqlmodel import select
 from salesctl.errors import Conflict, InvalidInput, PermissionDenied
 from salesctl.inputs import is_id
 from salesctl.messages import stored_text, t
-from salesctl.models import MANAGER_ROLES, Customer, OwnershipEntry, ProfileSection, Staff
+from salesctl.models import MANAGER_ROLES, Contact, Customer, OwnershipEntry, ProfileSection, Staff
 from salesctl.permissions import (
     SEES_ALL,
     is_manager_of,
@@ -220,19 +220,26 @@ def merge(ctx: Ctx, keep_ref: str, drop_ref: str, *, owner: str | None = None, d
             session.add(target)
             session.delete(section)
     session.flush()
+    # one primary contact per customer: KEEP's stays primary, DROP's come as further contacts
+    if session.exec(select(Contact.id).where(Contact.customer_id == keep.id, Contact.is_primary == True)).first():  # noqa: E712
+        session.execute(update(Contact).where(Contact.customer_id == drop.id).values(is_primary=False))
     for table_name, column in CUSTOMER_REFERENCES:
         table = tables.get(table_name)
         if table is None or column not in table.c:
             continue
         session.execute(update(table).where(table.c[column] == drop.id).values({column: keep.id}))
     note = stored_text("match.note.merge", name=drop.name, id=drop.id)
+    copies: dict[int, int] = {}  # DROP's entry id → its copy on KEEP, so a decision refers to the copied request
     for entry in entries:  # both reports stay in KEEP's ledger (copies; the ledger is never updated)
-        session.add(OwnershipEntry(customer_id=keep.id, kind=entry.kind, staff_id=entry.staff_id,
-                                   from_owner_id=entry.from_owner_id, to_owner_id=entry.to_owner_id,
-                                   by_id=entry.by_id, at=entry.at, need=entry.need,
-                                   note=stored_text("text.joined", first=entry.note, rest=note) if entry.note else note, ref_id=entry.ref_id,
-                                   had_info_in_time=entry.had_info_in_time))
-    session.flush()
+        copy = OwnershipEntry(customer_id=keep.id, kind=entry.kind, staff_id=entry.staff_id,
+                              from_owner_id=entry.from_owner_id, to_owner_id=entry.to_owner_id,
+                              by_id=entry.by_id, at=entry.at, need=entry.need,
+                              note=stored_text("text.joined", first=entry.note, rest=note) if entry.note else note,
+                              ref_id=copies.get(entry.ref_id, entry.ref_id),
+                              had_info_in_time=entry.had_info_in_time)
+        session.add(copy)
+        session.flush()
+        copies[entry.id] = copy.id
     # the first reporter is whoever reported either customer first
     if drop.reported_at is not None and (keep.reported_at is None or drop.reported_at < keep.reported_at):
         keep.reported_at, keep.reported_by_id = drop.reported_at, drop.reported_by_id

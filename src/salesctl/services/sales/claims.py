@@ -24,7 +24,7 @@ from sqlmodel import select
 
 from salesctl.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from salesctl.messages import t
-from salesctl.models import MANAGER_ROLES, Customer, Lead, OwnershipEntry, Staff
+from salesctl.models import MANAGER_ROLES, Customer, Lead, OwnershipEntry, Staff, live_customer
 from salesctl.permissions import SEES_ALL, is_manager_of, require_see_customer, resolve_scope, scope_clause
 from salesctl.services.context import Ctx
 from salesctl.services.customers.ownership import GRANTING, change_owner, record_entry
@@ -151,7 +151,9 @@ def _find_existing(ctx: Ctx, ref: str, phone: str | None, not_duplicate: bool = 
         customer = ctx.session.get(Customer, int(value))
         if customer is None:
             raise NotFound(t("claim.err.no_customer_id", id=value))
-        return customer
+        from salesctl.services.customers.lookup import follow_merged
+
+        return follow_merged(ctx.session, customer)
     phones = [normalize_phone(phone, "phone")] if _clean(phone) else []
     duplicate = find_duplicate(ctx.session, value, phones)
     if duplicate is None:
@@ -341,6 +343,7 @@ def list_claims(ctx: Ctx, *, pending: bool = False, status: str | None = None, c
     wanted = "pending" if pending else status
     scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
     stmt, decision = _claim_select()
+    stmt = stmt.where(live_customer())  # a merged record's entries are listed as KEEP's copies
     clause = scope_clause(scope, OwnershipEntry.staff_id)
     if clause is not None:
         stmt = stmt.where(clause)
