@@ -198,3 +198,23 @@ def test_merged_customer_is_counted_nowhere(org, cli, merged):
     assert claim.exit_code == 0, claim
     assert claim.json()["customer_id"] == keep
     assert query(org, "select owner_id from customer where id = :d", d=drop) == [(None,)]
+
+
+# --------------------------------------------------------------------------- bad input the other module leaves open
+@pytest.mark.parametrize("code", ["91440300708461136I", "9144030070846113OT", "91440300-08461136T", "914403007084611360T"])
+def test_credit_code_with_wrong_characters_or_length_exits_2(fuda, cli, code):
+    result = add(cli, "华为技术有限公司", "rep_b1", "--credit-code", code, phone="13900000010")
+    assert result.exit_code == 2, result
+    assert "--credit-code" in result.stderr and "Traceback" not in result.stderr
+    assert query(fuda, "select count(*) from customer") == [(2,)]
+
+
+def test_merge_across_scopes_exits_3_and_changes_nothing(fuda, cli):
+    assert add(cli, "北京小米科技有限责任公司", "rep_b1", phone="13900000011").exit_code == 0
+    ids = dict(query(fuda, "select name, id from customer"))
+    mine, theirs = str(ids["东莞富达模具有限公司"]), str(ids["北京小米科技有限责任公司"])
+    for keep, drop in ((mine, theirs), (theirs, mine)):
+        result = cli("customer", "merge", keep, drop, "--owner", "rep_a1", as_="mgr_a")
+        assert result.exit_code == 3, result
+    assert query(fuda, "select count(*) from customer where merged_into_id is not null") == [(0,)]
+    assert query(fuda, "select count(*) from audit_entry where action = 'customer.merge'") == [(0,)]
