@@ -101,6 +101,29 @@ ENGLISH = [  # (registered, variants that are the same company, near misses that
     ("Nestle S.A.", ["Nestle", "NESTLE SA"], ["Nestor Ltd", "Nest Labs, Inc."]),
 ]
 
+# hard pairs around two rules of compare(): two complete registered names with different 字号 are two
+# registrations; English names that go on with different further words are two companies. Both
+# directions: informal typos and short names that must stay flagged, and neighbours that must not.
+HARD = [
+    ("天津市天士力医药股份有限公司", "天士利医药", "same", "hard: informal typo of a registered name"),
+    ("天津市天士力医药股份有限公司", "天津天士力", "same", "hard: region+字号 of a registered name"),
+    ("Siemens AG", "Simens", "same", "hard: informal typo of a registered name"),
+    ("Lenovo Group Limited", "Lenova", "same", "hard: informal typo of a registered name"),
+    ("Samsung Electronics Co., Ltd.", "Samsung", "same", "hard: english trade name alone"),
+    ("Siemens Healthineers AG", "Siemens Healthineers", "same", "hard: english without legal form"),
+    ("东莞市富达模具有限公司", "东莞市富达模具厂", "same", "hard: other legal form, same 字号"),
+    ("东莞市富达模具有限公司", "东莞市富达通物流有限公司", "different", "hard: complete names, containing 字号, other trade"),
+    ("深圳市汇顶科技股份有限公司", "深圳市汇顶通科技有限公司", "different", "hard: complete names, containing 字号"),
+    ("广东省东莞市富达模具有限公司", "东莞市富通达模具有限公司", "different", "hard: complete names, one character more"),
+    ("Lenovo Group Limited", "Lenova Ltd", "different", "hard: complete english names, one letter apart"),
+    ("Samsung Electronics", "Samsung Biologics", "different", "hard: english further words differ"),
+    ("Robert Bosch Power Tools", "Robert Bosch Packaging Technology", "different", "hard: english further words differ"),
+    ("苏州市汇川技术有限公司", "苏州汇博技术", "different", "hard: informal neighbour 字号"),
+    ("天津市天士力医药股份有限公司", "天津天士通医药", "different", "hard: informal neighbour (stays possible)"),
+    ("Siemens", "Siemens Healthineers AG", "different", "hard: english short name vs a longer registered one (stays possible)"),
+    ("Acme Markets", "Acme Corporation", "different", "hard: english further word on one side only (stays possible)"),
+]
+
 
 def fw(text: str) -> str:
     """Full-width letters, digits and brackets."""
@@ -141,6 +164,7 @@ def pairs():
     # full-width and mixed writing of English names
     for registered, same, _different in ENGLISH[:8]:
         out.append((registered, fw(same[0]), "same", "english full-width"))
+    out.extend(HARD)
     return out
 
 

@@ -376,10 +376,14 @@ def compare(a: Name, b: Name) -> Verdict:
         if _industries_agree(a.industry, b.industry):
             return Verdict("same", "trade_name", a.trade)
         return Verdict("possible", "trade_name_industry", a.trade)
+    if _both_registered(a, b):
+        return Verdict(None, "registered")
     if a.english or b.english:
         wa, wb = a.trade.split(), b.trade.split()
         short, long_ = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
         if short and long_[: len(short)] == short:
+            if _further_words_differ(a, b):
+                return Verdict(None, "different")
             return Verdict("possible", "contains", " ".join(short))
         if min(len(ta), len(tb)) >= 5 and _distance(ta, tb) <= 1:
             return Verdict("possible", "one_char", a.trade)
@@ -390,6 +394,43 @@ def compare(a: Name, b: Name) -> Verdict:
     if len(longer) >= 3 and _distance(ta, tb) <= 1 and not _numbered(ta, tb):
         return Verdict("possible", "one_char", a.trade)
     return Verdict(None, "different")
+
+
+def _registered(name: Name) -> bool:
+    """Is this a complete registered name, every part its naming system requires stated?
+
+    Chinese (企业名称登记管理规定): 行政区划 + 字号 + 行业 + 组织形式; English: a legal form
+    (regions and trades are optional there). Such a name is copied from a licence or a
+    contract, not typed from memory.
+    """
+    if name.english:
+        return bool(name.form)
+    return bool(name.region and name.industry and name.form)
+
+
+def _both_registered(a: Name, b: Name) -> bool:
+    """Two complete registered names whose 字号 differ are two registrations, not one company written twice.
+
+    The register keeps 字号 apart within a region (熊猫电子 and 熊猫乳电子 in 南京 are both
+    registered), so a close 字号 between two complete names is a neighbour, not a typo;
+    a close 字号 stays `possible` while either name is informal (东莞富达通, Simens).
+    Only called once the regions agree and the 字号 differ.
+    """
+    return a.english == b.english and _registered(a) and _registered(b)
+
+
+def _further_words_differ(a: Name, b: Name) -> bool:
+    """English names sharing their leading words that go on with different words: two companies.
+
+    Samsung [Electronics] vs Samsung Biologics: after the shared 'samsung' each name states
+    a further word (a trade or industry word) and they differ, as 富达模具 and 富达物流 do.
+    'Costco' vs 'Costco Wholesale' (one side says nothing further) stays possible.
+    """
+    wa, wb = a.trade.split() + a.industry.split(), b.trade.split() + b.industry.split()
+    shared = 0
+    while shared < min(len(wa), len(wb)) and wa[shared] == wb[shared]:
+        shared += 1
+    return shared < len(wa) and shared < len(wb)
 
 
 # characters that number or place sister companies rather than misspell one: 一/二, 甲/乙, 东/西, A/B, 1/2

@@ -122,6 +122,15 @@ class Customer(SQLModel, table=True):
     merged_into_id: Optional[int] = Field(default=None, index=True)
 
 
+def live_customer(customer=Customer):
+    """SQL: a customer record not merged into another, the only kind any list, count, report or export shows.
+
+    A merged record (`customer merge`) stays only so that its id and name resolve to KEEP;
+    pass an alias (`aliased(Customer)`) to filter that instead.
+    """
+    return customer.merged_into_id.is_(None)
+
+
 class Contact(SQLModel, table=True):
     __tablename__ = "contact"
 

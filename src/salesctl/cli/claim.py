@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from salesctl.cli.common import DefaultAddGroup, command_context, fmt_value
+from salesctl.cli.customer_options import NotDuplicateOpt
 from salesctl.cli.options import DAYS_MAX, ID_MAX  # noqa: F401
 from salesctl.cli.options import (
     AllOpt,
@@ -69,6 +70,7 @@ def add(
     industry: Annotated[Optional[str], typer.Option("--industry", help="New customer: industry (default: yours).")] = None,
     region: Annotated[Optional[str], typer.Option("--region", help="New customer: region (default: yours).")] = None,
     address: Annotated[Optional[str], typer.Option("--address", help="New customer: address.")] = None,
+    not_duplicate: NotDuplicateOpt = False,
     format: FormatOpt = OutputFormat.table,
 ):
     """Report (报备) a customer: granted at once, or a pending request for your manager.
@@ -79,11 +81,17 @@ def add(
     from salesctl.messages import t
     from salesctl.services.sales import claims as svc
 
+    from salesctl.cli.customer_match import unless_possible_duplicate
+
     fields = {"contact": contact, "title": title, "phone": phone, "status": status, "industry": industry,
               "region": region, "address": address}
-    with command_context(write=True) as ctx:
-        outcome = svc.add_claim(ctx, customer, need, **fields)
-        record = outcome.as_dict()
+
+    def attempt(confirmed: bool):
+        with command_context(write=True) as ctx:
+            outcome = svc.add_claim(ctx, customer, need, not_duplicate=confirmed, **fields)
+            return outcome, outcome.as_dict()
+
+    outcome, record = unless_possible_duplicate(attempt, not_duplicate)
     name, holder = record["customer"], record["holder"]
     if outcome.status == "granted":
         message = t("claim.msg.granted", id=record["id"], name=name)

@@ -27,6 +27,7 @@ from salesctl.cli.customer_options import (
     ExpectedOpt,
     GradeOpt,
     IndustryOpt,
+    NotDuplicateOpt,
     OwnerOpt,
     PhoneOpt,
     RegionOpt,
@@ -127,7 +128,7 @@ def add(
     force_claim: Annotated[bool, typer.Option("--force-claim", help="If it is already in the archive, request it as a claim.")] = False,
     need: Annotated[Optional[str], typer.Option("--need", help="With --force-claim: what you know of the customer's need.")] = None,
     credit_code: CreditCodeOpt = None,
-    not_duplicate: Annotated[bool, typer.Option("--not-duplicate", help="A possible match (close trade name) is another company: add anyway (audited).")] = False,
+    not_duplicate: NotDuplicateOpt = False,
     format: FormatOpt = OutputFormat.table,
 ):
     """Add a customer (the new-customer form: name, contact, title, phone, status are required).
@@ -153,15 +154,9 @@ def add(
             row = reads.customer_row(ctx, outcome.customer.id) if outcome.customer is not None else None
         return outcome, row
 
-    try:
-        outcome, row = attempt(not_duplicate)
-    except customers.PossibleDuplicate as exc:
-        if not render.interactive():
-            raise
-        from salesctl.cli.customer_match import confirm_not_duplicate
+    from salesctl.cli.customer_match import unless_possible_duplicate
 
-        confirm_not_duplicate(exc)  # asked outside the transaction; no → exit 5 as in a script
-        outcome, row = attempt(True)
+    outcome, row = unless_possible_duplicate(attempt, not_duplicate)
     fmt = fmt_value(format)
     if outcome.customer is not None:
         message = t("customer.msg.added", id=row["id"], name=row["name"], grade=row["grade"], owner=row["owner"] or "-")

@@ -27,6 +27,26 @@ def confirm_not_duplicate(exc) -> None:
         raise exc
 
 
+def unless_possible_duplicate(attempt, not_duplicate: bool):
+    """The one possible-match mechanism of `customer add`, `claim add` and `lead add`.
+
+    Runs `attempt(not_duplicate)` (a whole write transaction). A possible match raises
+    PossibleDuplicate: in a script it exits 5 listing the candidates; at a terminal the
+    question is asked outside the transaction and a "no" runs `attempt(True)`, so the
+    audit entry records the candidates that were set aside.
+    """
+    from salesctl import render
+    from salesctl.services.customers.customers import PossibleDuplicate
+
+    try:
+        return attempt(not_duplicate)
+    except PossibleDuplicate as exc:
+        if not render.interactive():
+            raise
+        confirm_not_duplicate(exc)
+        return attempt(True)
+
+
 def _match_columns():
     from salesctl.render import Column
 

@@ -19,6 +19,7 @@ EmailOpt = Annotated[Optional[str], typer.Option("--email", help="The customer's
 GradeOpt = Annotated[Optional[str], typer.Option("--grade", help="A, B, C or D (default: from --expected-purchase).")]
 ExpectedOpt = Annotated[Optional[str], typer.Option("--expected-purchase", help="Expected purchase date (YYYY-MM-DD; 'none' clears).")]
 CreditCodeOpt = Annotated[Optional[str], typer.Option("--credit-code", help="统一社会信用代码: 18 characters with the GB 32100 check character.")]
+NotDuplicateOpt = Annotated[bool, typer.Option("--not-duplicate", help="A possible match (close trade name) is another company: add anyway (audited).")]
 OwnerOpt = Annotated[Optional[str], typer.Option("--owner", help="Owner's handle (assistants must give one).")]
 
 

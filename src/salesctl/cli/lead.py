@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from salesctl.cli.common import command_context, fmt_value
+from salesctl.cli.customer_options import NotDuplicateOpt
 from salesctl.cli.options import FormatOpt, LimitOpt, OutputFormat, YesOpt
 from salesctl.cli.options import DAYS_MAX, ID_MAX  # noqa: F401
 
@@ -54,6 +55,7 @@ def add(
     status: Annotated[Optional[str], typer.Option("--status", help="Customer status (default following).")] = None,
     address: Annotated[Optional[str], typer.Option("--address", help="Address (optional).")] = None,
     email: Annotated[Optional[str], typer.Option("--email", help="The customer's email (optional).")] = None,
+    not_duplicate: NotDuplicateOpt = False,
     format: FormatOpt = OutputFormat.table,
 ):
     """Add a lead: a new customer in the pool, found by you, for the manager to assign.
@@ -64,10 +66,16 @@ def add(
     from salesctl.messages import t
     from salesctl.services.sales import leads as svc
 
-    with command_context(write=True) as ctx:
-        lead, customer = svc.add_lead(ctx, name, contact=contact, phone=phone, industry=industry, region=region,
-                                      source=source, title=title, status=status, address=address, email=email)
-        row = svc.lead_row(ctx, lead.id)
+    from salesctl.cli.customer_match import unless_possible_duplicate
+
+    def attempt(confirmed: bool):
+        with command_context(write=True) as ctx:
+            lead, customer = svc.add_lead(ctx, name, contact=contact, phone=phone, industry=industry, region=region,
+                                          source=source, title=title, status=status, address=address, email=email,
+                                          not_duplicate=confirmed)
+            return lead, customer, svc.lead_row(ctx, lead.id)
+
+    lead, customer, row = unless_possible_duplicate(attempt, not_duplicate)
     render.emit_id(lead.id, row, fmt_value(format), t("lead.msg.added", id=lead.id, name=customer.name))
 
 

@@ -42,6 +42,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(use --force-claim to request it)",
         "--not-duplicate：“{name}”与“{other}”是同一家公司（{on}相同）；相同匹配不能跳过（可用 --force-claim 提交报备申请）",
     ),
+    "match.err.not_duplicate_same_plain": (
+        "--not-duplicate: '{name}' is the same company as '{other}' (same {on}); a same match is never overridden",
+        "--not-duplicate：“{name}”与“{other}”是同一家公司（{on}相同）；相同匹配不能跳过",
+    ),
     "match.err.credit_code": (
         "--credit-code: '{value}' is not a unified social credit code (18 characters: digits and capital letters "
         "without I, O, S, V, Z, with the GB 32100 check character)",

@@ -88,6 +88,20 @@ class PossibleDuplicate(Conflict):
         self.candidates = candidates
 
 
+class SameNotOverridden(Conflict):
+    """`--not-duplicate` given for a `same` match (exit 5): a same match is never overridden.
+
+    `customer add` says --force-claim turns it into a claim; `claim add` and `lead add`
+    catch it and say it plainly (`plain_message`), since their way to the customer differs.
+    """
+
+    def __init__(self, name: str, duplicate: Duplicate):
+        on = label("customer_match", duplicate.matched_on)
+        super().__init__(t("match.err.not_duplicate_same", name=name, other=duplicate.name, on=on))
+        self.plain_message = t("match.err.not_duplicate_same_plain", name=name, other=duplicate.name, on=on)
+        self.duplicate = duplicate
+
+
 def _describe(match) -> str:
     from salesctl.periods import local_tz
 
@@ -165,8 +179,7 @@ def create_customer(
                                    credit_code=credit_value)
         if duplicate is not None:
             if not_duplicate:
-                raise Conflict(t("match.err.not_duplicate_same", name=name, other=duplicate.name,
-                                 on=label("customer_match", duplicate.matched_on)))
+                raise SameNotOverridden(name, duplicate)
             raise DuplicateCustomer(duplicate)
         candidates = find_possible(session, name)
         if candidates and not not_duplicate:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, func, or_, union, update
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from salesctl.errors import Conflict, InvalidInput, PermissionDenied
 from salesctl.inputs import is_id
 from salesctl.messages import stored_text, t
-from salesctl.models import MANAGER_ROLES, Customer, OwnershipEntry, ProfileSection, Staff
+from salesctl.models import MANAGER_ROLES, Contact, Customer, OwnershipEntry, ProfileSection, Staff
 from salesctl.permissions import (
     SEES_ALL,
     is_manager_of,
@@ -70,6 +70,32 @@ def _visible(ctx: Ctx, alias, scope, ids):
     return and_(*clauses)
 
 
+def _regions_agree(a, b):
+    """SQL for companynames._compatible: either region unknown, or one code prefix of the other (44 ⊃ 4419)."""
+    return or_(a.region_key.is_(None), b.region_key.is_(None), a.region_key == b.region_key,
+               a.region_key.startswith(b.region_key), b.region_key.startswith(a.region_key))
+
+
+def _candidate_pairs(min_match: str):
+    """(a, b) ids, a < b, of customers sharing an indexed key: one self-join per key column, united.
+
+    Each join is an index lookup on one column (trade_key, phone_norm; for possible also
+    trade_head and trade_tail), never an OR inside one join (which a database answers by
+    comparing every pair). Name keys also need agreeing regions, so a 字号 shared across
+    cities is not sent to the matcher at all.
+    """
+    a, b = aliased(Customer, name="ca"), aliased(Customer, name="cb")
+    live = (a.merged_into_id.is_(None), b.merged_into_id.is_(None))
+    columns = ["trade_key"] + (["trade_head", "trade_tail"] if min_match == "possible" else [])
+    parts = [select(a.id.label("a_id"), b.id.label("b_id")).select_from(a)
+             .join(b, and_(getattr(b, column) == getattr(a, column), b.id > a.id))
+             .where(getattr(a, column).is_not(None), _regions_agree(a, b), *live) for column in columns]
+    parts.append(select(a.id.label("a_id"), b.id.label("b_id")).select_from(a)
+                 .join(b, and_(b.phone_norm == a.phone_norm, b.id > a.id))
+                 .where(a.phone_norm.is_not(None), *live))
+    return union(*parts).subquery("pairs")
+
+
 def duplicate_pairs(ctx: Ctx, *, team: bool = False, all_: bool = False, min_match: str = "same",
                     limit: int | None = None) -> Iterator[dict]:
     """Pairs of live customers the matcher links (same; with min_match=possible also close trade names)."""
@@ -79,15 +105,15 @@ def duplicate_pairs(ctx: Ctx, *, team: bool = False, all_: bool = False, min_mat
         raise InvalidInput(t("match.err.min_match", value=min_match))
     scope = resolve_scope(ctx, team=team, all_=all_)
     ids = visible_staff_ids(ctx)
+    pairs = _candidate_pairs(min_match)
     a, b = aliased(Customer, name="a"), aliased(Customer, name="b")
     owner_a, owner_b = aliased(Staff, name="oa"), aliased(Staff, name="ob")
-    joins = [a.trade_key == b.trade_key, and_(a.phone_norm.is_not(None), a.phone_norm == b.phone_norm)]
-    if min_match == "possible":
-        joins += [a.trade_head == b.trade_head, a.trade_tail == b.trade_tail]
     stmt = (
-        select(a.id, a.name, owner_a.handle, b.id, b.name, owner_b.handle, a.phone_norm == b.phone_norm)
-        .select_from(a)
-        .join(b, and_(b.id > a.id, or_(*joins)))
+        select(a.id, a.name, owner_a.handle, b.id, b.name, owner_b.handle,
+               and_(a.phone_norm.is_not(None), a.phone_norm == b.phone_norm))
+        .select_from(pairs)
+        .join(a, a.id == pairs.c.a_id)
+        .join(b, b.id == pairs.c.b_id)
         .join(owner_a, owner_a.id == a.owner_id, isouter=True)
         .join(owner_b, owner_b.id == b.owner_id, isouter=True)
         .where(_visible(ctx, a, scope, ids), _visible(ctx, b, scope, ids))
@@ -194,19 +220,26 @@ def merge(ctx: Ctx, keep_ref: str, drop_ref: str, *, owner: str | None = None, d
             session.add(target)
             session.delete(section)
     session.flush()
+    # one primary contact per customer: KEEP's stays primary, DROP's come as further contacts
+    if session.exec(select(Contact.id).where(Contact.customer_id == keep.id, Contact.is_primary == True)).first():  # noqa: E712
+        session.execute(update(Contact).where(Contact.customer_id == drop.id).values(is_primary=False))
     for table_name, column in CUSTOMER_REFERENCES:
         table = tables.get(table_name)
         if table is None or column not in table.c:
             continue
         session.execute(update(table).where(table.c[column] == drop.id).values({column: keep.id}))
     note = stored_text("match.note.merge", name=drop.name, id=drop.id)
+    copies: dict[int, int] = {}  # DROP's entry id → its copy on KEEP, so a decision refers to the copied request
     for entry in entries:  # both reports stay in KEEP's ledger (copies; the ledger is never updated)
-        session.add(OwnershipEntry(customer_id=keep.id, kind=entry.kind, staff_id=entry.staff_id,
-                                   from_owner_id=entry.from_owner_id, to_owner_id=entry.to_owner_id,
-                                   by_id=entry.by_id, at=entry.at, need=entry.need,
-                                   note=stored_text("text.joined", first=entry.note, rest=note) if entry.note else note, ref_id=entry.ref_id,
-                                   had_info_in_time=entry.had_info_in_time))
-    session.flush()
+        copy = OwnershipEntry(customer_id=keep.id, kind=entry.kind, staff_id=entry.staff_id,
+                              from_owner_id=entry.from_owner_id, to_owner_id=entry.to_owner_id,
+                              by_id=entry.by_id, at=entry.at, need=entry.need,
+                              note=stored_text("text.joined", first=entry.note, rest=note) if entry.note else note,
+                              ref_id=copies.get(entry.ref_id, entry.ref_id),
+                              had_info_in_time=entry.had_info_in_time)
+        session.add(copy)
+        session.flush()
+        copies[entry.id] = copy.id
     # the first reporter is whoever reported either customer first
     if drop.reported_at is not None and (keep.reported_at is None or drop.reported_at < keep.reported_at):
         keep.reported_at, keep.reported_by_id = drop.reported_at, drop.reported_by_id

@@ -18,10 +18,14 @@ if TYPE_CHECKING:
 
 def find_customer(ctx: "Ctx", ref: str, field: str = "customer") -> Customer:
     """By id or name as below; a record merged into another (customer merge) resolves to that one."""
-    customer = _find_customer(ctx, ref, field)
+    return follow_merged(ctx.session, _find_customer(ctx, ref, field))
+
+
+def follow_merged(session, customer: Customer) -> Customer:
+    """A record merged into another (customer merge) stands for that one."""
     hops = 0
     while customer.merged_into_id and hops < 10:
-        customer = ctx.session.get(Customer, customer.merged_into_id)
+        customer = session.get(Customer, customer.merged_into_id)
         hops += 1
     return customer
 

@@ -19,6 +19,7 @@ from salesctl.models import (
     GradeChange,
     ProfileSection,
     Staff,
+    live_customer,
 )
 from salesctl.permissions import (
     customer_scope,
@@ -218,7 +219,7 @@ def auto_regrade(ctx: Ctx, *, dry_run: bool = False, mine: bool = False, team: b
     scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
     held_expr = _hand_set_recently(ctx.now - timedelta(days=hold_days))
     stmt = select(Customer.id, Customer.name, Customer.grade, Customer.expected_purchase, held_expr.label("held"),
-                  Customer.status)
+                  Customer.status).where(live_customer())
     visible = customer_scope(ctx)
     if visible is not None:
         stmt = stmt.where(visible)
@@ -272,7 +273,7 @@ def grade_distribution(ctx: Ctx, *, by: str | None = None, mine: bool = False, t
     owner = aliased(Staff)
     key = {"owner": owner.handle, "region": Customer.region, "industry": Customer.industry}.get(by or "")
     columns = ([key.label("key")] if key is not None else []) + [Customer.grade, func.count(Customer.id)]
-    stmt = select(*columns).select_from(Customer)
+    stmt = select(*columns).select_from(Customer).where(live_customer())
     if by == "owner":
         stmt = stmt.join(owner, owner.id == Customer.owner_id, isouter=True)
     visible = customer_scope(ctx)

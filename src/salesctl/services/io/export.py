@@ -22,7 +22,7 @@ from sqlalchemy.orm import aliased
 
 from salesctl.errors import InvalidInput
 from salesctl.messages import t
-from salesctl.models import Contact, Customer, GradeChange, OwnershipEntry, Staff, Visit
+from salesctl.models import Contact, Customer, GradeChange, OwnershipEntry, Staff, Visit, live_customer
 
 FORMATS = ("csv", "json", "xlsx")
 
@@ -50,6 +50,7 @@ def _customers(ctx) -> Iterator[dict]:
         .join(primary, and_(primary.customer_id == Customer.id, primary.is_primary == True), isouter=True)  # noqa: E712
         .join(owner, owner.id == Customer.owner_id, isouter=True)
         .join(reporter, reporter.id == Customer.reported_by_id, isouter=True)
+        .where(live_customer())
         .order_by(Customer.id)
     )
     visible = customer_scope(ctx)
@@ -69,6 +70,7 @@ def _customers(ctx) -> Iterator[dict]:
 def _scoped_customers(ctx, stmt):
     from salesctl.permissions import customer_scope
 
+    stmt = stmt.where(live_customer())  # a merged record's ledger is exported as KEEP's copies
     visible = customer_scope(ctx)
     return stmt if visible is None else stmt.where(visible)
 

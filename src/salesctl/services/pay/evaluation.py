@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, exists, false, func, or_, select, true
 
 from salesctl.errors import InvalidInput
 from salesctl.messages import t
-from salesctl.models import MANAGER_ROLES, Contact, Customer, Deal, Payment, Staff, Target, Visit
+from salesctl.models import MANAGER_ROLES, Contact, Customer, Deal, Payment, Staff, Target, Visit, live_customer
 from salesctl.money import quantize
 from salesctl.periods import Period, parse_period, period_containing
 
@@ -180,7 +180,7 @@ def evaluate(ctx: "Ctx", *, month: str | None = None, quarter: str | None = None
         for owner, count in session.execute(
                 select(Customer.reported_by_id, func.count(Customer.id))
                 .where(Customer.reported_by_id.in_(reps), Customer.reported_at >= start_utc,
-                       Customer.reported_at < end_utc).group_by(Customer.reported_by_id)):
+                       Customer.reported_at < end_utc, live_customer()).group_by(Customer.reported_by_id)):
             figures[owner].new_customers = int(count)
         for owner, count in session.execute(
                 select(Visit.rep_id, func.count(Visit.id))
@@ -203,7 +203,7 @@ def evaluate(ctx: "Ctx", *, month: str | None = None, quarter: str | None = None
                         func.coalesce(Customer.status, "") != "", primary, recent)
         for owner, owned, done in session.execute(
                 select(Customer.owner_id, func.count(Customer.id), func.sum(case((complete, 1), else_=0)))
-                .where(Customer.owner_id.in_(reps)).group_by(Customer.owner_id)):
+                .where(Customer.owner_id.in_(reps), live_customer()).group_by(Customer.owner_id)):
             figures[owner].owned = int(owned)
             figures[owner].complete = int(done or 0)
     else:

@@ -18,6 +18,7 @@ from salesctl.models import (
     Payment,
     Staff,
     Visit,
+    live_customer,
 )
 from salesctl.periods import Period
 
@@ -155,7 +156,8 @@ def compile_form(session, rep: Staff, kind: str, period: Period, clock) -> dict:
     if kind != "daily":
         new_rows = list(session.execute(
             select(Customer.id, Customer.name, Customer.address, Customer.grade)
-            .where(Customer.owner_id == rep.id, Customer.created_at >= start_utc, Customer.created_at < end_utc)
+            .where(Customer.owner_id == rep.id, Customer.created_at >= start_utc, Customer.created_at < end_utc,
+                   live_customer())
             .order_by(Customer.created_at, Customer.id)
         ))
         won_rows = list(session.execute(
@@ -188,7 +190,7 @@ def compile_form(session, rep: Staff, kind: str, period: Period, clock) -> dict:
     stmt = (
         select(Customer.grade, func.count(),
                func.sum(case((Customer.created_at >= start_utc, 1), else_=0)))
-        .where(Customer.owner_id == rep.id, Customer.created_at < end_utc)
+        .where(Customer.owner_id == rep.id, Customer.created_at < end_utc, live_customer())
         .group_by(Customer.grade)
     )
     for grade, n, fresh in session.execute(stmt):

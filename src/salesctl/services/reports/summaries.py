@@ -38,6 +38,7 @@ from salesctl.models import (
     Staff,
     Target,
     Visit,
+    live_customer,
 )
 from salesctl.money import quantize
 from salesctl.periods import Clock, Period, parse_period, period_containing
@@ -193,7 +194,7 @@ def summarise(session, clock: Clock, period: Period, scope: Scope, *, staff: dic
 
     # new customers, to the first reporter
     stmt = _scoped(select(Customer.reported_by_id, func.count())
-                   .where(Customer.created_at >= lo, Customer.created_at < hi)
+                   .where(Customer.created_at >= lo, Customer.created_at < hi, live_customer())
                    .group_by(Customer.reported_by_id), scope, Customer.reported_by_id)
     for sid, n in session.execute(stmt):
         put(sid, "new_customers", n)
@@ -211,7 +212,7 @@ def summarise(session, clock: Clock, period: Period, scope: Scope, *, staff: dic
 
     # customers owned now, by grade
     stmt = _scoped(select(Customer.owner_id, Customer.grade, func.count())
-                   .where(Customer.owner_id.is_not(None))
+                   .where(Customer.owner_id.is_not(None), live_customer())
                    .group_by(Customer.owner_id, Customer.grade), scope, Customer.owner_id)
     for sid, grade, n in session.execute(stmt):
         if grade in GRADES:

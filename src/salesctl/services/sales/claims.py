@@ -24,7 +24,7 @@ from sqlmodel import select
 
 from salesctl.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from salesctl.messages import t
-from salesctl.models import MANAGER_ROLES, Customer, Lead, OwnershipEntry, Staff
+from salesctl.models import MANAGER_ROLES, Customer, Lead, OwnershipEntry, Staff, live_customer
 from salesctl.permissions import SEES_ALL, is_manager_of, require_see_customer, resolve_scope, scope_clause
 from salesctl.services.context import Ctx
 from salesctl.services.customers.ownership import GRANTING, change_owner, record_entry
@@ -138,8 +138,11 @@ class ClaimOutcome:
                 "status": self.status, "holder": self.holder, "first_reported_at": self.first_reported_at}
 
 
-def _find_existing(ctx: Ctx, ref: str, phone: str | None) -> Customer | None:
-    """By id, else the duplicate check of `customer add` (normalised name, or the phone)."""
+def _find_existing(ctx: Ctx, ref: str, phone: str | None, not_duplicate: bool = False) -> Customer | None:
+    """By id, else the duplicate check of `customer add` (normalised name, or the phone).
+
+    `not_duplicate` (the caller says it is a new company): a `same` match exits 5 all the same.
+    """
     from salesctl.services.customers.duplicates import find_duplicate
     from salesctl.services.customers.normalize import normalize_phone
 
@@ -148,11 +151,17 @@ def _find_existing(ctx: Ctx, ref: str, phone: str | None) -> Customer | None:
         customer = ctx.session.get(Customer, int(value))
         if customer is None:
             raise NotFound(t("claim.err.no_customer_id", id=value))
-        return customer
+        from salesctl.services.customers.lookup import follow_merged
+
+        return follow_merged(ctx.session, customer)
     phones = [normalize_phone(phone, "phone")] if _clean(phone) else []
     duplicate = find_duplicate(ctx.session, value, phones)
     if duplicate is None:
         return None
+    if not_duplicate:
+        from salesctl.services.customers.customers import SameNotOverridden
+
+        raise Conflict(SameNotOverridden(value, duplicate).plain_message)
     found = ctx.session.get(Customer, duplicate.customer_id)
     if found is None:  # team server: another rep's customer, hidden by row-level security
         return _held_elsewhere(ctx, duplicate)
@@ -182,8 +191,12 @@ def _find_visible(ctx: Ctx, ref: str) -> Customer | None:
         return None
 
 
-def add_claim(ctx: Ctx, ref: str, need: str | None, **new_fields) -> ClaimOutcome:
-    """`claim add`: report a customer (an existing one, or a new one with the new-customer form in new_fields)."""
+def add_claim(ctx: Ctx, ref: str, need: str | None, *, not_duplicate: bool = False, **new_fields) -> ClaimOutcome:
+    """`claim add`: report a customer (an existing one, or a new one with the new-customer form in new_fields).
+
+    A new name that may be an archive customer (a `possible` match) raises PossibleDuplicate
+    (5) unless `not_duplicate`, recorded with the candidates in the customer.add audit entry.
+    """
     actor = ctx.actor
     if actor.role not in CLAIMANT_ROLES:
         hint = t("claim.hint.lead_add") if actor.role == "assistant" else None
@@ -193,12 +206,12 @@ def add_claim(ctx: Ctx, ref: str, need: str | None, **new_fields) -> ClaimOutcom
     need = _clean(need)
     if need is None:
         raise InvalidInput(t("claim.err.need_required"))
-    existing = _find_existing(ctx, ref, new_fields.get("phone"))
+    existing = _find_existing(ctx, ref, new_fields.get("phone"), not_duplicate)
     form = ("contact", "title", "phone", "status")
     if existing is None and not any(_clean(new_fields.get(k)) for k in form):
         existing = _find_visible(ctx, ref)  # no new-customer form: a customer of yours named in part
     if existing is None:
-        created = _create_reported(ctx, ref, new_fields)
+        created = _create_reported(ctx, ref, {**new_fields, "not_duplicate": not_duplicate})
         if isinstance(created, Customer):
             return _claim_new(ctx, created, need)
         existing = created[0]  # someone added it a moment ago: claim theirs
@@ -207,12 +220,14 @@ def add_claim(ctx: Ctx, ref: str, need: str | None, **new_fields) -> ClaimOutcom
 
 def _create_reported(ctx: Ctx, name: str, fields: dict):
     """Add a new customer into the pool reported by the actor (a savepoint absorbs a concurrent insert)."""
-    from salesctl.services.customers.customers import DuplicateCustomer, create_customer
+    from salesctl.services.customers.customers import DuplicateCustomer, SameNotOverridden, create_customer
 
     session = ctx.session
     try:
         with session.begin_nested():
             return create_customer(ctx, name=name, pool=True, **fields)
+    except SameNotOverridden as exc:
+        raise Conflict(exc.plain_message) from None
     except DuplicateCustomer as exc:
         return (session.get(Customer, exc.duplicate.customer_id),)
     except IntegrityError:
@@ -343,6 +358,7 @@ def list_claims(ctx: Ctx, *, pending: bool = False, status: str | None = None, c
     wanted = "pending" if pending else status
     scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
     stmt, decision = _claim_select()
+    stmt = stmt.where(live_customer())  # a merged record's entries are listed as KEEP's copies
     clause = scope_clause(scope, OwnershipEntry.staff_id)
     if clause is not None:
         stmt = stmt.where(clause)

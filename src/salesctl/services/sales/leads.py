@@ -45,9 +45,13 @@ def _clean(text: str | None) -> str | None:
 # --------------------------------------------------------------------------- add
 def add_lead(ctx: Ctx, name: str | None, *, contact: str | None, phone: str | None, industry: str | None,
              region: str | None, source: str | None, title: str | None = None, status: str | None = None,
-             address: str | None = None, email: str | None = None) -> tuple[Lead, Customer]:
-    """A lead: a new pool customer (same validation and duplicate check as `customer add`) found by the actor."""
-    from salesctl.services.customers.customers import DuplicateCustomer, create_customer
+             address: str | None = None, email: str | None = None,
+             not_duplicate: bool = False) -> tuple[Lead, Customer]:
+    """A lead: a new pool customer (same validation and duplicate check as `customer add`) found by the actor.
+
+    A possible match raises PossibleDuplicate (5) unless `not_duplicate` (audited with the candidates).
+    """
+    from salesctl.services.customers.customers import DuplicateCustomer, SameNotOverridden, create_customer
 
     actor = ctx.actor
     if actor.role not in ADDER_ROLES:
@@ -60,9 +64,11 @@ def add_lead(ctx: Ctx, name: str | None, *, contact: str | None, phone: str | No
     try:
         customer = create_customer(ctx, name=name, contact=contact, title=title, phone=phone,
                                    status=status or "following", industry=industry, region=region, address=address,
-                                   email=email, pool=True, allow_incomplete=True)
+                                   email=email, pool=True, allow_incomplete=True, not_duplicate=not_duplicate)
     except DuplicateCustomer as exc:  # the same refusal, without customer add's --force-claim hint
         raise Conflict(exc.message) from None
+    except SameNotOverridden as exc:
+        raise Conflict(exc.plain_message) from None
     lead = Lead(customer_id=customer.id, found_by_id=actor.id, source=_clean(source), status="open",
                 created_at=ctx.now)
     ctx.session.add(lead)

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from salesctl.errors import InvalidInput, PermissionDenied
 from salesctl.messages import stored_text, t
-from salesctl.models import Customer, Deal, OwnershipEntry, Payment, Staff, Visit
+from salesctl.models import Customer, Deal, OwnershipEntry, Payment, Staff, Visit, live_customer
 from salesctl.permissions import Scope, resolve_scope, scope_clause
 from salesctl.services.context import Ctx
 from salesctl.services.customers.ownership import GRANTING, change_owner
@@ -61,7 +61,7 @@ def _idle_rows(ctx: Ctx, staff_filter, policy: dict) -> list[dict]:
     stmt = (
         select(Customer.id, Customer.name, Customer.grade, Customer.owner_id, Staff.handle, idle_since.label("idle"))
         .join(Staff, Staff.id == Customer.owner_id)
-        .where(Customer.owner_id.is_not(None), or_(*per_grade), ~open_deal, ~recent_payment)
+        .where(Customer.owner_id.is_not(None), live_customer(), or_(*per_grade), ~open_deal, ~recent_payment)
         .order_by(Customer.id)
     )
     clause = _staff_clause(staff_filter, Customer.owner_id)

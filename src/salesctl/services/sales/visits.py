@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from salesctl.errors import InvalidInput, PermissionDenied
 from salesctl.messages import t
-from salesctl.models import GRADES, VISIT_KINDS, Contact, Customer, GradeChange, Staff, Visit
+from salesctl.models import GRADES, VISIT_KINDS, Contact, Customer, GradeChange, Staff, Visit, live_customer
 from salesctl.permissions import Scope, require_act_for, require_see_customer, scope_clause
 from salesctl.services.context import Ctx
 from salesctl.services.customers.lookup import find_customer
@@ -292,7 +292,7 @@ def due_rows(ctx: Ctx, scope: Scope, *, days: int = 0) -> list[dict]:
     stale_stmt = (
         select(Customer.id, Customer.name, Customer.grade, Customer.last_contact_at, Customer.created_at, Staff.handle)
         .join(Staff, Staff.id == Customer.owner_id)
-        .where(or_(*per_grade))
+        .where(or_(*per_grade), live_customer())
     )
     if clause is not None:
         stale_stmt = stale_stmt.where(clause)
@@ -315,7 +315,7 @@ def _review_rows(ctx: Ctx, today, clause) -> list[dict]:
         select(Customer.id, Customer.name, Customer.grade, Customer.expected_purchase, Customer.last_contact_at,
                Staff.handle)
         .join(Staff, Staff.id == Customer.owner_id)
-        .where(Customer.status == "following",
+        .where(Customer.status == "following", live_customer(),
                or_(Customer.expected_purchase < today,
                    and_(Customer.expected_purchase.is_(None), Customer.grade.in_(("A", "B", "C")))))
     )

@@ -27,6 +27,7 @@ from salesctl.models import (
     ReportReview,
     Staff,
     Visit,
+    live_customer,
 )
 from salesctl.permissions import SEES_ALL, managed_staff_ids, visible_staff_ids
 from salesctl.services.context import Ctx
@@ -111,7 +112,8 @@ def claims_to_decide(ctx: Ctx) -> Iterator[dict]:
         .join(Customer, Customer.id == OwnershipEntry.customer_id)
         .join(requester, requester.id == OwnershipEntry.staff_id)
         .where(OwnershipEntry.kind == "request", ~exists().where(decision.ref_id == OwnershipEntry.id),
-               OwnershipEntry.staff_id != ctx.actor.id, _decider_filter(ctx, OwnershipEntry.staff_id))
+               OwnershipEntry.staff_id != ctx.actor.id, _decider_filter(ctx, OwnershipEntry.staff_id),
+               live_customer())
         .order_by(OwnershipEntry.at, OwnershipEntry.id)
     )
     for entry_id, customer, handle, need, at in ctx.session.execute(stmt):
@@ -147,7 +149,8 @@ def claim_decisions(ctx: Ctx) -> Iterator[dict]:
         .join(Customer, Customer.id == OwnershipEntry.customer_id)
         .outerjoin(decider, decider.id == OwnershipEntry.by_id)
         .where(request.kind == "request", request.staff_id == ctx.actor.id,
-               OwnershipEntry.kind.in_(("approve", "reject")), OwnershipEntry.at >= _info_since(ctx))
+               OwnershipEntry.kind.in_(("approve", "reject")), OwnershipEntry.at >= _info_since(ctx),
+               live_customer())
         .order_by(OwnershipEntry.at, OwnershipEntry.id)
     )
     for eid, kind, customer, by, note, at in ctx.session.execute(stmt):
@@ -164,7 +167,8 @@ def claims_against_mine(ctx: Ctx) -> Iterator[dict]:
         .join(Customer, Customer.id == OwnershipEntry.customer_id)
         .join(requester, requester.id == OwnershipEntry.staff_id)
         .where(OwnershipEntry.kind == "request", Customer.owner_id == ctx.actor.id,
-               OwnershipEntry.staff_id != ctx.actor.id, ~exists().where(decision.ref_id == OwnershipEntry.id))
+               OwnershipEntry.staff_id != ctx.actor.id, ~exists().where(decision.ref_id == OwnershipEntry.id),
+               live_customer())
         .order_by(OwnershipEntry.at, OwnershipEntry.id)
     )
     for eid, customer, handle, at in ctx.session.execute(stmt):

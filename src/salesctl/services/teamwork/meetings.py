@@ -34,6 +34,7 @@ from salesctl.models import (
     Payment,
     Staff,
     Visit,
+    live_customer,
 )
 from salesctl.permissions import (
     SEES_ALL,
@@ -516,7 +517,7 @@ def agenda(ctx: Ctx, *, manager: str | None = None, day: date | None = None) -> 
     ).scalar_one()
     new_customers = session.execute(
         select(func.count(Customer.id)).where(Customer.owner_id.in_(member_ids), Customer.created_at >= start_utc,
-                                              Customer.created_at < end_utc)
+                                              Customer.created_at < end_utc, live_customer())
     ).scalar_one()
     won_count, won_amount = session.execute(
         select(func.count(Deal.id), func.sum(Deal.amount)).where(
@@ -547,7 +548,7 @@ def agenda(ctx: Ctx, *, manager: str | None = None, day: date | None = None) -> 
             .join(Customer, Customer.id == OwnershipEntry.customer_id)
             .join(requester, requester.id == OwnershipEntry.staff_id)
             .where(OwnershipEntry.kind == "request", OwnershipEntry.staff_id.in_(member_ids),
-                   ~exists().where(decision.ref_id == OwnershipEntry.id))
+                   ~exists().where(decision.ref_id == OwnershipEntry.id), live_customer())
             .order_by(OwnershipEntry.at, OwnershipEntry.id)
         )
     ]
