@@ -8,6 +8,16 @@ command-line shell, plus the program's start-up (`salesctl --version`).
 
     python benchmarks/bench_summary.py --db /tmp/scale.db              # generates it first if missing
     python benchmarks/bench_summary.py --db /tmp/small.db --customers 2000 --visits 20000 --deals 1000 --staff 40
+    python benchmarks/bench_summary.py --quick                         # 5,000 customers, 50,000 visits, 3 runs
+    python benchmarks/bench_summary.py --pg "postgresql+psycopg://postgres@/postgres?host=/tmp/pgI"
+
+With --pg (a superuser URL of the server) it also measures PostgreSQL, in its own section:
+`summary week --all` against the same aggregates written for `psql` (target: after
+start-up, summary − `whoami`, within 1.5× of psql), on the scale set and on a 10% set
+(growing no faster than the data), and the plan of every statement the summary sends
+(EXPLAIN ANALYZE: which index each big table is read through). Its two databases
+(salesctl_bench_summary and …_tenth; --pg-db/--pg-db-tenth to name others) are generated
+when missing and kept for the next run unless --pg-drop.
 
 Each command runs in a fresh process (subprocess), once to warm the page cache, then
 --runs times; the median counts. Before timing, the hand-written SQL's figures are
@@ -367,7 +377,7 @@ def _what(sql: str) -> str:
     import re
 
     body = sql.split(") SELECT ", 1)[-1] if sql.startswith("WITH") else sql
-    body = re.sub(r"%\(\w+\)s(::[A-Z ]+)?", "…", body)
+    body = re.sub(r"%\(\w+\)s(::(TIMESTAMP WITHOUT TIME ZONE|[A-Z]+))?", "…", body)
     tables = [t for t in re.findall(r"\b(?:FROM|JOIN) (\w+)", body.split(" WHERE ", 1)[0]) if t in BIG]
     cond = body.split(" WHERE ", 1)[1].split(" AND ")[0].split(" GROUP BY ")[0] if " WHERE " in body else ""
     return (" ⋈ ".join(dict.fromkeys(tables)) + (f": {cond[:50]}" if cond else "")).replace("|", "\\|")
@@ -456,8 +466,8 @@ Run {datetime.now().strftime('%Y-%m-%d %H:%M')} on {_machine()} (load average {l
 started); Python {platform.python_version()}, PostgreSQL {counts['_version']} on the same machine
 (Unix socket; JIT off for both clients, as salesctl's connections set it).
 
-Data: `benchmarks/generate.py --seed {args.seed} --end {args.end}` into PostgreSQL (`ANALYZE`d by the
-generator): {counts['staff']:,} staff, {counts['customer']:,} customers, {counts['visit']:,} visits,
+Data: `benchmarks/generate.py --seed {args.seed} --end {args.end}` into PostgreSQL (`VACUUM ANALYZE`d
+by the generator): {counts['staff']:,} staff, {counts['customer']:,} customers, {counts['visit']:,} visits,
 {counts['deal']:,} deals, {counts['report']:,} reports ({counts['_bytes'] / 1e6:,.0f} MB); and the 10% set
 ({counts_10['customer']:,} customers, {counts_10['visit']:,} visits, {counts_10['deal']:,} deals, the same
 {counts_10['staff']:,} staff). Week {end.isocalendar()[0]}-W{end.isocalendar()[1]:02d}, the whole company, as
