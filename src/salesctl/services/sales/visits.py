@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterator
 
-from sqlalchemy import and_, exists, false, func, or_
+from sqlalchemy import and_, false, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
