@@ -19,6 +19,9 @@ start-up, summary − `whoami`, within 1.5× of psql), on the scale set and on a
 (salesctl_bench_summary and …_tenth; --pg-db/--pg-db-tenth to name others) are generated
 when missing and kept for the next run unless --pg-drop.
 
+Size: one script for both databases, which share the hand SQL, its check and the timing
+rounds; each half (sqlite_main, pg_main) reads on its own.
+
 Each command runs in a fresh process (subprocess), once to warm the page cache, then
 --runs times; the median counts. Before timing, the hand-written SQL's figures are
 checked against salesctl's JSON totals, so both really compute the same thing. The
