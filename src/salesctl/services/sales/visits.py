@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterator
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import and_, false, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
@@ -263,17 +263,19 @@ def due_rows(ctx: Ctx, scope: Scope, *, days: int = 0) -> list[dict]:
     session = ctx.session
 
     later = aliased(Visit)
-    newer_visit = exists().where(
-        later.customer_id == Visit.customer_id,
-        or_(later.at > Visit.at, and_(later.at == Visit.at, later.id > Visit.id)),
-    )
+    # the shape of the summary's overdue follow-ups (services/reports/summaries.py): "later" is
+    # (at, id) after the visit's, with at >= for a (customer_id, at) index range; OFFSET 0 keeps
+    # it one probe per open follow-up on PostgreSQL instead of an anti-join hashing every visit;
+    # `= false` (not IS false) lets the open-follow-up index serve the filter there
+    newer_visit = (select(later.id).where(
+        later.customer_id == Visit.customer_id, later.at >= Visit.at,
+        or_(later.at > Visit.at, later.id > Visit.id)).offset(0).exists())
     follow_stmt = (
         select(Visit.id, Visit.follow_up, Visit.next_step, Visit.at, Customer.id, Customer.name, Customer.grade,
                Customer.last_contact_at, Staff.handle)
         .join(Customer, Customer.id == Visit.customer_id)
         .join(Staff, Staff.id == Customer.owner_id)
-        .where(Visit.follow_up.is_not(None), Visit.follow_up <= horizon, Visit.follow_up_done.is_(False),
-               ~newer_visit)
+        .where(Visit.follow_up_done == false(), Visit.follow_up <= horizon, ~newer_visit)
     )
     clause = scope_clause(scope, Customer.owner_id)
     if clause is not None:
