@@ -49,6 +49,11 @@ TARGET = 0.5
 NOW = "2026-11-27T17:30:00+08:00"
 HEADER = ["客户名称", "联系人", "职务", "手机", "状态", "行业", "区域", "地址", "邮箱", "等级", "预计购买时间"]
 STATUSES = ("跟进中", "跟进中", "跟进中", "已成交", "暂停", "流失")
+# the 3,755 level-1 characters of GB 2312 (rows 16–55), less those of place names and industry words: trade
+# names of three of them are nearly all distinct, as in a real archive, so possible matches stay rare
+TRADE_CHARS = "".join(
+    ch for ch in (bytes((hi, lo)).decode("gb2312", "ignore") for hi in range(0xB0, 0xD8) for lo in range(0xA1, 0xFF))
+    if ch and ch not in "省市区县镇乡州盟旗业公司厂店号集团有限责任股份新东西南北中上下")
 
 
 # --------------------------------------------------------------------------- the file
@@ -75,7 +80,8 @@ def make_rows(count: int, seed: int) -> list[list[str]]:
             rows.append(row)
             continue
         industry = rng.choice(g.INDUSTRIES)
-        base = f"{rng.choice(g.CITIES)}{rng.choice(g.BRANDS)}{rng.choice(g.KINDS_OF_BUSINESS[industry])}"
+        trade = "".join(rng.choice(TRADE_CHARS) for _ in range(3))  # a 字号 of three common characters
+        base = f"{rng.choice(g.CITIES)}{trade}{rng.choice(g.KINDS_OF_BUSINESS[industry])}"
         if base in names:  # names differing only by legal form are the same customer: keep bases unique
             base = f"{base}{i}号"
         names.add(base)

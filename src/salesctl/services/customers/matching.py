@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import or_
 from sqlmodel import select
@@ -208,6 +209,9 @@ class Hit:
     part: str = ""
 
 
+# a trade-name head or tail shared by more names than this is too common to suggest a close trade name in an
+# import (find_matches, for one name, looks at CANDIDATE_LIMIT candidates in all)
+KEY_LIMIT = 50
 SAME_ORDER = {"credit_code": 0, "name": 1, "trade_name": 1, "phone": 2, "email": 3}
 POSSIBLE_SHOWN = 5
 
@@ -224,7 +228,7 @@ class BatchMatcher:
     each other in small dictionaries.
     """
 
-    CHUNK = 500  # values per IN (…)
+    CHUNK = 2000  # values per IN (…)
 
     def __init__(self, session, *, possible: bool = True):
         from array import array
@@ -257,7 +261,7 @@ class BatchMatcher:
         return out
 
     def _lookups(self, probes: list[Probe]) -> dict:
-        from sqlalchemy import select as core_select
+        from sqlalchemy import func, select as core_select
 
         norms, trades, heads, tails = set(), set(), set(), set()
         for p in probes:
@@ -265,27 +269,34 @@ class BatchMatcher:
             trade = p.parsed.trade.replace(" ", "")
             if trade:
                 trades.add(trade)
-                if len(trade) >= 2:
+                if len(trade) >= 2 and self.possible:
                     heads.add(trade[:2])
                     tails.add(trade[-2:])
-                    subs = {trade[i:j] for i in range(len(trade)) for j in range(i + 2, len(trade) + 1)} - {trade}
-                    trades.update(sorted(subs)[:100])
+                    trades.update(_subs(trade))
         cols = (Customer.id, Customer.name_norm, Customer.trade_key, Customer.region_key, Customer.merged_into_id)
         names: dict[int, tuple] = {}
-        for column, values in ((Customer.name_norm, norms), (Customer.trade_key, trades),
-                               (Customer.trade_head, heads), (Customer.trade_tail, tails)):
-            if not self.possible and column is not Customer.name_norm and column is not Customer.trade_key:
-                continue
+        common: dict[str, dict[str, int]] = {"head": {}, "tail": {}}
+        for column, values in ((Customer.name_norm, norms), (Customer.trade_key, trades)):
             for row in self._query(lambda chunk, c=column: core_select(*cols).where(c.in_(chunk)), values):
+                names[row[0]] = row
+        for kind, column, values in (("head", Customer.trade_head, heads), ("tail", Customer.trade_tail, tails)):
+            # a head or tail shared by many names (中心, 科技 …) points at no close trade name: counted, not fetched
+            counts = dict(self._query(lambda chunk, c=column: core_select(c, func.count()).where(c.in_(chunk))
+                                      .group_by(c), values))
+            common[kind] = counts
+            wanted = [key for key, n in counts.items() if n <= KEY_LIMIT]
+            for row in self._query(lambda chunk, c=column: core_select(*cols).where(c.in_(chunk)), wanted):
                 names[row[0]] = row
         by: dict[str, dict] = {"norm": {}, "trade": {}, "head": {}, "tail": {}}
         for cid, norm, trade, region, merged in names.values():
-            entry = (merged or cid, norm, region)
+            entry = (merged or cid, norm, region, trade or "")
             by["norm"][norm] = entry
             if trade:
                 by["trade"].setdefault(trade, []).append(entry)
-                by["head"].setdefault(trade[:2], []).append(entry)
-                by["tail"].setdefault(trade[-2:], []).append(entry)
+                if common["head"].get(trade[:2], KEY_LIMIT + 1) <= KEY_LIMIT:
+                    by["head"].setdefault(trade[:2], []).append(entry)
+                if common["tail"].get(trade[-2:], KEY_LIMIT + 1) <= KEY_LIMIT:
+                    by["tail"].setdefault(trade[-2:], []).append(entry)
         phones: dict[str, int] = {}
         keys = [p.phone_key for p in probes]
         for key, cid, merged in self._query(
@@ -309,20 +320,27 @@ class BatchMatcher:
         codes = {key: merged or cid for key, cid, merged in self._query(
             lambda chunk: core_select(Customer.credit_code, Customer.id, Customer.merged_into_id)
             .where(Customer.credit_code.in_(chunk)), [p.credit_code for p in probes])}
-        return {**by, "phone": phones, "email": emails, "credit_code": codes}
+        return {**by, "phone": phones, "email": emails, "credit_code": codes, "common": common}
 
     def check(self, probes: list[Probe], accept) -> None:
         """For each probe in order: `accept(probe, hits)` with its hits (same first, archive before file; []
         when it is new); a probe accepted (True) is remembered for the probes after it."""
+        from rapidfuzz.distance import Levenshtein
+
         from salesctl.companynames import _compatible, compare, parse
 
+        distance = Levenshtein.distance
         found = self._lookups(probes)
+        common = found["common"]
         batch: dict[str, dict] = {"norm": {}, "trade": {}, "head": {}, "tail": {}, "phone": {}, "email": {},
                                   "credit_code": {}}
 
         def place(ref) -> tuple[str, int]:
             # a database id (archive or an earlier batch), or ("row", n) for this batch
             return ("file", ref[1]) if isinstance(ref, tuple) else self._where(ref)
+
+        def shared(kind: str, key: str) -> bool:
+            return common[kind].get(key, 0) + len(batch[kind].get(key, ())) <= KEY_LIMIT
 
         for probe in probes:
             same: list[tuple] = []
@@ -340,19 +358,30 @@ class BatchMatcher:
             trade = parsed.trade.replace(" ", "")
             if trade:
                 candidates: list = []
+                near = self.possible and len(trade) >= 2
+                subs = _subs(trade) if near else ()
                 for source in (found, batch):
                     candidates += source["trade"].get(trade, ())
-                    if self.possible and len(trade) >= 2:
-                        candidates += source["head"].get(trade[:2], ())
-                        candidates += source["tail"].get(trade[-2:], ())
-                        subs = {trade[i:j] for i in range(len(trade)) for j in range(i + 2, len(trade) + 1)} - {trade}
-                        for sub in sorted(subs)[:100]:
+                    if near:
+                        if shared("head", trade[:2]):
+                            candidates += source["head"].get(trade[:2], ())
+                        if shared("tail", trade[-2:]):
+                            candidates += source["tail"].get(trade[-2:], ())
+                        for sub in subs:
                             candidates += source["trade"].get(sub, ())
                 seen = set()
-                for ref, other, region in candidates:
-                    if other in seen or other == norm or not _compatible(parsed.region, region):
+                size = len(trade)
+                for ref, other, region, key in candidates:
+                    if other in seen or other == norm:
                         continue
                     seen.add(other)
+                    # compare() finds nothing unless the trade names are equal, one contains the other or
+                    # they are one edit apart: the stored keys tell (a key is cut at 100 characters)
+                    if key != trade and size < 100 and len(key) < 100 and key not in trade and trade not in key \
+                            and (abs(len(key) - size) > 1 or distance(key, trade, score_cutoff=1) > 1):
+                        continue
+                    if not _compatible(parsed.region, region):
+                        continue
                     verdict = compare(parsed, parse(other))
                     if verdict.match == "same":
                         same.append((place(ref), "trade_name", verdict.part))
@@ -367,7 +396,7 @@ class BatchMatcher:
             elif possible:
                 hits = sorted(possible.values(), key=lambda h: (h.where != "archive", h.ref))
             if accept(probe, hits):
-                entry = (("row", probe.row), norm, parsed.region)
+                entry = (("row", probe.row), norm, parsed.region, trade)
                 batch["norm"].setdefault(norm, entry)
                 if trade:
                     batch["trade"].setdefault(trade, []).append(entry)
@@ -377,3 +406,10 @@ class BatchMatcher:
                                   ("email", probe.email)):
                     if key:
                         batch[kind].setdefault(key, ("row", probe.row))
+
+
+@lru_cache(maxsize=16384)
+def _subs(trade: str) -> tuple[str, ...]:
+    """The parts of a trade name that `find_matches` also looks up (at most 100)."""
+    subs = {trade[i:j] for i in range(len(trade)) for j in range(i + 2, len(trade) + 1)} - {trade}
+    return tuple(sorted(subs)[:100])

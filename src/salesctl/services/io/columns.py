@@ -88,6 +88,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
 # a column for these must exist (row-level blanks are reasons on the row)
 REQUIRED_COLUMNS = {"customers": ("name",), "visits": ("customer",), "deals": ("customer",), "staff": ("name",)}
 IGNORE_WORDS = ("-", "ignore", "skip", "none", "忽略", "")
+ERRORS_FILE_COLUMNS = ("row", "status", "reason")  # what --errors-file puts before the file's own columns
 
 
 # traditional characters of the column names above (files from Taiwan and Hong Kong): matched as simplified
@@ -206,6 +207,8 @@ def guess_columns(headers: list[str], kind: str, overrides: list[tuple[str, str 
     taken: set[int] = set()
     dropped: set[int] = set()
     overridden: set[str] = set()
+    if [str(h).strip().lower() for h in headers[:3]] == list(ERRORS_FILE_COLUMNS):
+        dropped.update(range(3))  # an errors file imported again: its own row, status and reason columns
     for ref, key in overrides:
         index = _column_index(headers, ref)
         if index is None:

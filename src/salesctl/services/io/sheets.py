@@ -71,16 +71,24 @@ def parse_delimiter(value: str | None) -> str | None:
 
 
 def _sniff_delimiter(text_value: str) -> str:
-    """The delimiter that splits the most of the first lines into the same number (≥ 2) of columns.
+    """The delimiter that splits the most of the first records into the same number (≥ 2) of columns.
 
     A title line above the header ("2026年客户名单") has no delimiter, so it does not decide:
-    the header and the rows under it do."""
+    the header and the rows under it do. Records are split as the csv module splits them, so a
+    quoted cell holding another delimiter (an errors file's reasons) does not count."""
     lines = [line for line in text_value.splitlines()[:SNIFF_LINES * 2] if line.strip()][:SNIFF_LINES]
+    sample = "\n".join(lines)
     best, best_rank = ",", (0, 0)
     for delimiter in (",", "\t", ";", "|"):
         counts: dict[int, int] = {}
-        for line in lines:
-            n = line.count(delimiter)
+        if delimiter not in sample:
+            continue
+        try:
+            records = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
+        except csv.Error:
+            records = [line.split(delimiter) for line in lines]
+        for record in records[:SNIFF_LINES]:
+            n = len(record) - 1
             if n:
                 counts[n] = counts.get(n, 0) + 1
         if not counts:
