@@ -231,25 +231,34 @@ class BatchMatcher:
     CHUNK = 2000  # values per IN (…)
 
     def __init__(self, session, *, possible: bool = True):
-        from array import array
-
         self.session = session
         self.possible = possible
-        self.new_ids = array("q")
-        self.new_rows = array("q")
+        # rows of earlier batches: (first id, last id, ids or None when first..last, row numbers)
+        self.batches: list[tuple[int, int, object, object]] = []
 
     # ----------------------------------------------------------------- rows of earlier batches
     def written(self, ids, rows) -> None:
         """The customer ids given to accepted rows (ascending across calls, as ids are allocated)."""
-        self.new_ids.extend(ids)
-        self.new_rows.extend(rows)
+        from array import array
+
+        if not ids:
+            return
+        first, last = ids[0], ids[-1]
+        run = None if last - first + 1 == len(ids) else array("q", ids)  # SQLite: always a run of ids
+        self.batches.append((first, last, run, array("l", rows)))
 
     def _where(self, cid: int) -> tuple[str, int]:
-        from bisect import bisect_left
+        from bisect import bisect_left, bisect_right
 
-        at = bisect_left(self.new_ids, cid)
-        if at < len(self.new_ids) and self.new_ids[at] == cid:
-            return "file", self.new_rows[at]
+        at = bisect_right(self.batches, cid, key=lambda b: b[0]) - 1
+        if at >= 0:
+            first, last, run, rows = self.batches[at]
+            if cid <= last:
+                if run is None:
+                    return "file", rows[cid - first]
+                i = bisect_left(run, cid)
+                if i < len(run) and run[i] == cid:
+                    return "file", rows[i]
         return "archive", cid
 
     # ----------------------------------------------------------------- the batch
@@ -408,7 +417,7 @@ class BatchMatcher:
                         batch[kind].setdefault(key, ("row", probe.row))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _subs(trade: str) -> tuple[str, ...]:
     """The parts of a trade name that `find_matches` also looks up (at most 100)."""
     subs = {trade[i:j] for i in range(len(trade)) for j in range(i + 2, len(trade) + 1)} - {trade}

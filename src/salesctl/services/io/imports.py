@@ -44,7 +44,7 @@ from salesctl.services.io.sheets import cell_date, cell_moment, cell_text
 ON_DUPLICATE = ("skip", "claim", "fail")
 
 
-BATCH_ROWS = 5000  # rows read, checked and written at a time (memory is flat in the file's size)
+BATCH_ROWS = 1000  # rows read, checked and written at a time (memory is flat in the file's size)
 AUDITED_CONFIRMATIONS = 1000  # rows listed in the audit entry with the possible matches set aside
 
 
