@@ -67,6 +67,10 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "{": "(", "}": ")",
                            "「": "(", "」": ")"})
 _DROP = re.compile(r"[\s\.\,，。·•\-_&'\"/\\:;：；!?！？、+*#@~`|<>《》“”‘’]+")
+_SPACES = re.compile(r"\s+")
+_BRACKETED = re.compile(r"\(([^()]*)\)")
+_BRACKETED_ALL = re.compile(r"\([^()]*\)")
+_TOWN = re.compile(r"[\u4e00-\u9fff]{2,4}?(镇|乡|街道|开发区|工业园|工业区)")
 
 
 # --------------------------------------------------------------------------- folding
@@ -88,8 +92,8 @@ def _all_simplified(text: str) -> bool:
 def fold(text: str) -> str:
     """Full-width → half-width, case-folded, traditional → simplified, brackets as ( ), spaces collapsed."""
     value = unicodedata.normalize("NFKC", text or "").casefold().translate(_BRACKETS)
-    value = re.sub(r"\s+", " ", value).strip()
-    if _CJK.search(value) and not _all_simplified(value):
+    value = _SPACES.sub(" ", value).strip()
+    if not value.isascii() and _CJK.search(value) and not _all_simplified(value):
         value = _t2s().convert(value)
     return value
 
@@ -141,19 +145,42 @@ def _short(name: str) -> str:
     return name
 
 
+@lru_cache(maxsize=1)
+def _region_sizes() -> dict[str, tuple[int, ...]]:
+    """{first two characters: the lengths (longest first) of the region names starting with them}.
+
+    Only a speed-up: `_strip_regions` tries just these lengths instead of every one."""
+    upper, lower = _regions()
+    sizes: dict[str, set[int]] = {}
+    for key in (*upper, *(k.lstrip("~") for k in lower)):
+        if 2 <= len(key) <= 10:
+            sizes.setdefault(key[:2], set()).add(len(key))
+    return {head: tuple(sorted(found, reverse=True)) for head, found in sizes.items()}
+
+
 def _strip_regions(text: str) -> tuple[str, str | None]:
     """Leading region names (广东省东莞市, 东莞, 深圳南山区, 东莞市长安镇) → (rest, most specific code prefix).
 
     A region is cut only while a 字号 remains after it and the industry words
     (广州白云化工: 白云 is the trade name here, not the district).
     """
+    rest, code, _trade, _industry = _strip_regions_cut(text)
+    return rest, code
+
+
+def _strip_regions_cut(text: str) -> tuple[str, str | None, str, str]:
+    """`_strip_regions` and the industry cut of what remains: (rest, code, trade, industry)."""
     upper, lower = _regions()
+    heads = _region_sizes()
     code: str | None = None
     rest = text
     steps = [(rest, code)]
     while len(rest) > 2:
         found = None
-        for size in range(min(10, len(rest) - 2), 1, -1):
+        limit = len(rest) - 2
+        for size in heads.get(rest[:2], ()):
+            if size > limit:
+                continue
             part = rest[:size]
             if part in upper and (code is None or _compatible(code, upper[part])):
                 found = (size, upper[part])
@@ -165,7 +192,7 @@ def _strip_regions(text: str) -> tuple[str, str | None]:
                     found = (size, (inside or codes)[0])
                     break
         if found is None and code and len(code) >= 4:
-            town = re.match(r"[\u4e00-\u9fff]{2,4}?(镇|乡|街道|开发区|工业园|工业区)", rest)
+            town = _TOWN.match(rest)
             if town and len(rest) - town.end() >= 2:
                 found = (town.end(), code)
         if found is None:
@@ -175,10 +202,12 @@ def _strip_regions(text: str) -> tuple[str, str | None]:
         rest = rest[size:]
         steps.append((rest, code))
     for rest, code in reversed(steps):
-        trade, _industry = _cut_industry_cn(rest)
-        if len(trade) >= 2 and trade not in CN_INDUSTRY:
-            return rest, code
-    return steps[0]
+        trade, industry = _cut_industry_cn(rest)
+        if len(trade) >= 2 and trade not in _INDUSTRY_SET:
+            return rest, code, trade, industry
+    rest, code = steps[0]
+    trade, industry = _cut_industry_cn(rest)
+    return rest, code, trade, industry
 
 
 def _compatible(a: str | None, b: str | None) -> bool:
@@ -261,15 +290,20 @@ def _cut_industry_cn(text: str) -> tuple[str, str]:
 
 
 def _parse_cn(text: str, folded: str) -> Name:
-    branches = re.findall(r"\(([^()]*)\)", folded)
-    body = re.sub(r"\([^()]*\)", "", folded)
-    body = _DROP.sub("", body).replace("(", "").replace(")", "")
+    if "(" in folded:
+        branches = _BRACKETED.findall(folded)
+        body = _BRACKETED_ALL.sub("", folded)
+        body = _DROP.sub("", body).replace("(", "").replace(")", "")
+    else:  # the common case: no bracketed part
+        branches = ()
+        body = _DROP.sub("", folded).replace(")", "")
     body, form, branch = _cut_forms_cn(body)
-    rest, region = _strip_regions(body)
-    trade, industry = _cut_industry_cn(rest)
-    branch = "".join(_DROP.sub("", b) for b in branches) + branch
-    for f in BRANCH_FORMS:
-        branch = branch.replace(f, "")
+    _rest, region, trade, industry = _strip_regions_cut(body)
+    if branches:
+        branch = "".join(_DROP.sub("", b) for b in branches) + branch
+    if branch:
+        for f in BRANCH_FORMS:
+            branch = branch.replace(f, "")
     return Name(text, folded, region, trade, industry, form, branch, False)
 
 
@@ -339,7 +373,11 @@ def normal_form(name: str) -> str:
 
 def keys(name: str) -> dict[str, str | None]:
     """The stored match keys of a customer name (columns of `customer`)."""
-    parsed = parse(name)
+    return keys_of(parse(name))
+
+
+def keys_of(parsed: Name) -> dict[str, str | None]:
+    """`keys` of a name already parsed (parse(normal_form(x)) gives x's keys: one parse per imported row)."""
     trade = parsed.trade.replace(" ", "")
     return {"trade_key": trade[:100] or None, "trade_head": trade[:2] or None, "trade_tail": trade[-2:] or None,
             "region_key": parsed.region}

@@ -101,8 +101,12 @@ def _errors_target(errors_file, password_file, no_encrypt, understood):
     return target, passwords.obtain_secret(password_file, prompt=t("import.prompt.password"))
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted workbook is an OLE container
+
+
 def _read_bytes(file, password_file):
-    """The file's bytes (an encrypted workbook opened with its author's password: asked before any progress bar)."""
+    """(path, None) for a plain file, read later as its rows are needed; (path, decrypted bytes) for an
+    encrypted workbook, opened with its author's password (asked before any progress bar)."""
     from pathlib import Path
 
     from salesctl.errors import InvalidInput
@@ -111,6 +115,10 @@ def _read_bytes(file, password_file):
 
     source = Path(file).expanduser()
     try:
+        with source.open("rb") as handle:
+            head = handle.read(len(OLE_MAGIC))
+        if head != OLE_MAGIC:
+            return source, None
         data = source.read_bytes()
     except OSError as exc:
         raise InvalidInput(t("import.err.cannot_read", path=source, reason=exc.strerror)) from None
@@ -122,11 +130,11 @@ def _read_bytes(file, password_file):
     return source, data
 
 
-def _read(file, kind, map_, encoding, sheet, password_file, delimiter=None, data=None):
-    """Read and map the file."""
+def _read(file, kind, map_, encoding, sheet, password_file, delimiter=None, data=None, opened=False):
+    """Read and map the file (`opened`: `_read_bytes` was already called and gave `data`)."""
     from salesctl.services.io import columns
 
-    source, data = _read_bytes(file, password_file) if data is None else (file, data)
+    source, data = (file, data) if opened else _read_bytes(file, password_file)
     return columns.load_table(source, kind, overrides=map_ or (), encoding=encoding, sheet=sheet, data=data,
                               delimiter=delimiter)
 
@@ -200,7 +208,7 @@ def summary_line(report) -> str:
     c = report.counts
     parts = [t("import.msg.part.imported" if report.written else "import.msg.part.good",
                n=c["imported"] + c["incomplete"])]
-    for key in ("incomplete", "duplicate", "claimed", "skipped", "rejected"):
+    for key in ("incomplete", "duplicate", "possible", "claimed", "skipped", "rejected"):
         if c[key]:
             parts.append(t(f"import.msg.part.{key}", n=c[key]))
     text = t("import.msg.summary", kind=report.kind, rows=report.total, parts=", ".join(parts))
@@ -234,7 +242,7 @@ def _run_file(kind, file, *, map_, encoding, sheet, dry_run, errors_file, passwo
     source, data = _read_bytes(file, password_file)
     with _progress() as progress:
         progress.phase(t("files.progress.reading", file=Path(file).name), None)  # visible from the first second
-        table = _read(source, kind, map_, encoding, sheet, password_file, delimiter, data=data)
+        table = _read(source, kind, map_, encoding, sheet, password_file, delimiter, data=data, opened=True)
         with command_context(write=not dry_run or target is not None) as ctx:
             report = call(ctx, table, progress)
             _write_errors(ctx, report, target, secret, no_encrypt, understood)
@@ -251,6 +259,8 @@ def customers(
     partial: PartialOpt = False,
     allow_incomplete: Annotated[bool, typer.Option(
         "--allow-incomplete", help="Import rows missing only contact, title, phone or status, flagged incomplete.")] = False,
+    not_duplicate: Annotated[bool, typer.Option(
+        "--not-duplicate", help="Rows that are only a possible match (close trade name) are other companies: import them (audited).")] = False,
     dry_run: DryRunOpt = False,
     errors_file: ErrorsFileOpt = None,
     password_file: PasswordFileOpt = None,
@@ -271,7 +281,7 @@ def customers(
               password_file=password_file, no_encrypt=no_encrypt, understood=understood, format=format,
               delimiter=delimiter, call=lambda ctx, table, progress: svc.import_customers(
                   ctx, table, owner=owner, on_duplicate=on_duplicate, partial=partial,
-                  allow_incomplete=allow_incomplete, dry_run=dry_run, progress=progress))
+                  allow_incomplete=allow_incomplete, not_duplicate=not_duplicate, dry_run=dry_run, progress=progress))
 
 
 @app.command("visits")

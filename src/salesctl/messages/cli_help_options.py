@@ -336,6 +336,8 @@ OPTIONS_ZH: dict[str, str] = {
     "What to do with a row already in the archive or earlier in the file: skip, claim (a claim request for the owner) or fail.":
         "对档案中已有或文件前面已出现的行如何处理：skip（跳过）、claim（为负责人提出报备申请）或 fail（失败）。",
     "Import the good rows even when others are rejected.": "即使有行被拒绝，也导入合格的行。",
+    "Rows that are only a possible match (close trade name) are other companies: import them (audited).":
+        "仅为可能重复（字号相近）的行是其他公司：照常导入（记入审计日志）。",
     "Import rows missing only contact, title, phone or status, flagged incomplete.":
         "导入只缺联系人、职务、电话或状态的行，并标记为不完整。",
     "Write the rows not imported, with their reasons, to this .xlsx (encrypted) or, with --no-encrypt, .csv.":

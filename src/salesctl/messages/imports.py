@@ -11,6 +11,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.col.name": ("Record", "记录"),
     "import.col.code": ("Code", "代码"),
     "import.col.reason": ("Reason", "原因"),
+    "import.col.not_duplicate": ("not duplicate", "不是重复"),
     "import.title.problems": ("Rows not simply imported", "未直接导入的行"),
     "import.title.files": ("Every row of every file", "各文件的每一行"),
     "import.progress.checking": ("Checking rows", "校验数据"),
@@ -22,6 +23,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.msg.part.good": ("{n} good", "{n} 行可导入"),
     "import.msg.part.incomplete": ("{n} of them flagged incomplete", "其中 {n} 行标记为资料不全"),
     "import.msg.part.duplicate": ("{n} duplicates skipped", "跳过重复 {n} 行"),
+    "import.msg.part.possible": ("{n} possible duplicates to decide (--not-duplicate, or the errors file's "
+                                 "'not duplicate' column)",
+                                 "{n} 行可能重复待确认（--not-duplicate，或在错误文件的“不是重复”列填“是”）"),
     "import.msg.part.claimed": ("{n} claim requests", "报备申请 {n} 行"),
     "import.msg.part.skipped": ("{n} skipped (see the reasons)", "略过 {n} 行（见原因）"),
     "import.msg.part.rejected": ("{n} rejected", "拒绝 {n} 行"),
@@ -84,6 +88,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.reason.incomplete": ("imported, flagged incomplete: no {fields}", "已导入，标记为资料不全：缺少 {fields}"),
     "import.reason.name": ("{column}: '{value}' has no letters or digits once company suffixes are removed",
                            "{column}：“{value}”去掉公司后缀后没有文字或数字"),
+    "import.reason.possible": ("not imported, to decide: may be the same company as {listing}; if it is not, "
+                               "import it with --not-duplicate or 'yes' in the not-duplicate column",
+                               "未导入，待确认：可能与 {listing} 是同一家公司；如确认不是，请加 --not-duplicate 导入，"
+                               "或在“不是重复”列填“是”"),
+    "import.reason.possible_row": ("row {row} of this file ({on})", "本文件第 {row} 行（{on}）"),
+    "import.reason.yes_no": ("{column}: '{value}' is not yes or no (yes, y, 是, 1 / no, n, 否, 0)",
+                             "{column}：“{value}”不是“是”或“否”（是、yes、y、1 / 否、no、n、0）"),
     "import.reason.same_as_row": ("the same customer as row {row} (same {on})", "与第 {row} 行重复（{on}相同）"),
     "import.reason.already_yours": ("already yours: nothing to claim", "已是您的客户：无需报备"),
     "import.reason.grade": ("first grade, from {source}", "初始等级（来自 {source}）"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import or_
 from sqlmodel import select
@@ -210,3 +211,243 @@ class NameIndex:
         trade = parse(name_norm).trade.replace(" ", "")
         if trade:
             self.file_trades.setdefault(trade, []).append((row, name_norm))
+
+
+# --------------------------------------------------------------------------- imports (batched, indexed)
+@dataclass
+class Probe:
+    """One import row as the matcher sees it (its name parsed once, by the validator)."""
+
+    row: int
+    name_norm: str
+    parsed: object  # companynames.Name of name_norm
+    phone_key: str | None = None
+    email: str | None = None
+    credit_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A customer (`where` = archive: `ref` is its id) or an earlier row of the file (`where` = file: `ref` is
+    its row number) that a row is (`match` same) or may be (possible)."""
+
+    where: str  # archive | file
+    ref: int
+    match: str  # same | possible
+    reason: str  # credit_code | name | trade_name | phone | email | trade_name_industry | contains | one_char
+    part: str = ""
+
+
+# a trade-name head or tail shared by more names than this is too common to suggest a close trade name in an
+# import (find_matches, for one name, looks at CANDIDATE_LIMIT candidates in all)
+KEY_LIMIT = 50
+SAME_ORDER = {"credit_code": 0, "name": 1, "trade_name": 1, "phone": 2, "email": 3}
+POSSIBLE_SHOWN = 5
+
+
+class BatchMatcher:
+    """The matcher for imports, one batch of rows at a time, in memory flat in the size of the file.
+
+    Each batch asks the database with a few indexed `IN (…)` queries (name_norm,
+    trade_key, trade_head, trade_tail, credit_code, phone and email keys, as
+    `find_matches` does for one name) and decides with the same `compare`. Rows of
+    earlier batches are already written in the import's transaction, so the same
+    queries find them: they are told from the archive by their ids (`written`), kept
+    as two compact integer arrays. Rows of the current batch are matched against
+    each other in small dictionaries.
+    """
+
+    CHUNK = 2000  # values per IN (…)
+
+    def __init__(self, session, *, possible: bool = True):
+        self.session = session
+        self.possible = possible
+        # rows of earlier batches: (first id, last id, ids or None when first..last, row numbers)
+        self.batches: list[tuple[int, int, object, object]] = []
+
+    # ----------------------------------------------------------------- rows of earlier batches
+    def written(self, ids, rows) -> None:
+        """The customer ids given to accepted rows (ascending across calls, as ids are allocated)."""
+        from array import array
+
+        if not ids:
+            return
+        first, last = ids[0], ids[-1]
+        run = None if last - first + 1 == len(ids) else array("q", ids)  # SQLite: always a run of ids
+        self.batches.append((first, last, run, array("l", rows)))
+
+    def _where(self, cid: int) -> tuple[str, int]:
+        from bisect import bisect_left, bisect_right
+
+        at = bisect_right(self.batches, cid, key=lambda b: b[0]) - 1
+        if at >= 0:
+            first, last, run, rows = self.batches[at]
+            if cid <= last:
+                if run is None:
+                    return "file", rows[cid - first]
+                i = bisect_left(run, cid)
+                if i < len(run) and run[i] == cid:
+                    return "file", rows[i]
+        return "archive", cid
+
+    # ----------------------------------------------------------------- the batch
+    def _query(self, stmt_for, values) -> list:
+        values = sorted({v for v in values if v})
+        out = []
+        for start in range(0, len(values), self.CHUNK):
+            out.extend(self.session.execute(stmt_for(values[start:start + self.CHUNK])).all())
+        return out
+
+    def _lookups(self, probes: list[Probe]) -> dict:
+        from sqlalchemy import func, select as core_select
+
+        norms, trades, heads, tails = set(), set(), set(), set()
+        for p in probes:
+            norms.add(p.name_norm)
+            trade = p.parsed.trade.replace(" ", "")
+            if trade:
+                trades.add(trade)
+                if len(trade) >= 2 and self.possible:
+                    heads.add(trade[:2])
+                    tails.add(trade[-2:])
+                    trades.update(_subs(trade))
+        cols = (Customer.id, Customer.name_norm, Customer.trade_key, Customer.region_key, Customer.merged_into_id)
+        names: dict[int, tuple] = {}
+        common: dict[str, dict[str, int]] = {"head": {}, "tail": {}}
+        for column, values in ((Customer.name_norm, norms), (Customer.trade_key, trades)):
+            for row in self._query(lambda chunk, c=column: core_select(*cols).where(c.in_(chunk)), values):
+                names[row[0]] = row
+        for kind, column, values in (("head", Customer.trade_head, heads), ("tail", Customer.trade_tail, tails)):
+            # a head or tail shared by many names (中心, 科技 …) points at no close trade name: counted, not fetched
+            counts = dict(self._query(lambda chunk, c=column: core_select(c, func.count()).where(c.in_(chunk))
+                                      .group_by(c), values))
+            common[kind] = counts
+            wanted = [key for key, n in counts.items() if n <= KEY_LIMIT]
+            for row in self._query(lambda chunk, c=column: core_select(*cols).where(c.in_(chunk)), wanted):
+                names[row[0]] = row
+        by: dict[str, dict] = {"norm": {}, "trade": {}, "head": {}, "tail": {}}
+        for cid, norm, trade, region, merged in names.values():
+            entry = (merged or cid, norm, region, trade or "")
+            by["norm"][norm] = entry
+            if trade:
+                by["trade"].setdefault(trade, []).append(entry)
+                if common["head"].get(trade[:2], KEY_LIMIT + 1) <= KEY_LIMIT:
+                    by["head"].setdefault(trade[:2], []).append(entry)
+                if common["tail"].get(trade[-2:], KEY_LIMIT + 1) <= KEY_LIMIT:
+                    by["tail"].setdefault(trade[-2:], []).append(entry)
+        phones: dict[str, int] = {}
+        keys = [p.phone_key for p in probes]
+        for key, cid, merged in self._query(
+                lambda chunk: core_select(Contact.phone_norm, Contact.customer_id, Customer.merged_into_id)
+                .join(Customer, Customer.id == Contact.customer_id).where(Contact.phone_norm.in_(chunk)), keys):
+            phones.setdefault(key, merged or cid)
+        for key, cid, merged in self._query(
+                lambda chunk: core_select(Customer.phone_norm, Customer.id, Customer.merged_into_id)
+                .where(Customer.phone_norm.in_(chunk)), keys):
+            phones[key] = merged or cid  # the customer's own phone wins over a contact's
+        emails: dict[str, int] = {}
+        mails = [p.email for p in probes]
+        for key, cid, merged in self._query(
+                lambda chunk: core_select(Contact.email, Contact.customer_id, Customer.merged_into_id)
+                .join(Customer, Customer.id == Contact.customer_id).where(Contact.email.in_(chunk)), mails):
+            emails.setdefault(key, merged or cid)
+        for key, cid, merged in self._query(
+                lambda chunk: core_select(Customer.email, Customer.id, Customer.merged_into_id)
+                .where(Customer.email.in_(chunk)), mails):
+            emails[key] = merged or cid
+        codes = {key: merged or cid for key, cid, merged in self._query(
+            lambda chunk: core_select(Customer.credit_code, Customer.id, Customer.merged_into_id)
+            .where(Customer.credit_code.in_(chunk)), [p.credit_code for p in probes])}
+        return {**by, "phone": phones, "email": emails, "credit_code": codes, "common": common}
+
+    def check(self, probes: list[Probe], accept) -> None:
+        """For each probe in order: `accept(probe, hits)` with its hits (same first, archive before file; []
+        when it is new); a probe accepted (True) is remembered for the probes after it."""
+        from rapidfuzz.distance import Levenshtein
+
+        from salesctl.companynames import _compatible, compare, parse
+
+        distance = Levenshtein.distance
+        found = self._lookups(probes)
+        common = found["common"]
+        batch: dict[str, dict] = {"norm": {}, "trade": {}, "head": {}, "tail": {}, "phone": {}, "email": {},
+                                  "credit_code": {}}
+
+        def place(ref) -> tuple[str, int]:
+            # a database id (archive or an earlier batch), or ("row", n) for this batch
+            return ("file", ref[1]) if isinstance(ref, tuple) else self._where(ref)
+
+        def shared(kind: str, key: str) -> bool:
+            return common[kind].get(key, 0) + len(batch[kind].get(key, ())) <= KEY_LIMIT
+
+        for probe in probes:
+            same: list[tuple] = []
+            possible: dict[tuple, Hit] = {}
+            for kind, key in (("credit_code", probe.credit_code), ("phone", probe.phone_key), ("email", probe.email)):
+                if key:
+                    for source in (found[kind], batch[kind]):
+                        if key in source:
+                            same.append((place(source[key]), kind, key))
+            norm = probe.name_norm
+            for source in (found["norm"], batch["norm"]):
+                if norm in source:
+                    same.append((place(source[norm][0]), "name", ""))
+            parsed = probe.parsed
+            trade = parsed.trade.replace(" ", "")
+            if trade:
+                candidates: list = []
+                near = self.possible and len(trade) >= 2
+                subs = _subs(trade) if near else ()
+                for source in (found, batch):
+                    candidates += source["trade"].get(trade, ())
+                    if near:
+                        if shared("head", trade[:2]):
+                            candidates += source["head"].get(trade[:2], ())
+                        if shared("tail", trade[-2:]):
+                            candidates += source["tail"].get(trade[-2:], ())
+                        for sub in subs:
+                            candidates += source["trade"].get(sub, ())
+                seen = set()
+                size = len(trade)
+                for ref, other, region, key in candidates:
+                    if other in seen or other == norm:
+                        continue
+                    seen.add(other)
+                    # compare() finds nothing unless the trade names are equal, one contains the other or
+                    # they are one edit apart: the stored keys tell (a key is cut at 100 characters)
+                    if key != trade and size < 100 and len(key) < 100 and key not in trade and trade not in key \
+                            and (abs(len(key) - size) > 1 or distance(key, trade, score_cutoff=1) > 1):
+                        continue
+                    if not _compatible(parsed.region, region):
+                        continue
+                    verdict = compare(parsed, parse(other))
+                    if verdict.match == "same":
+                        same.append((place(ref), "trade_name", verdict.part))
+                    elif verdict.match == "possible" and self.possible:
+                        where = place(ref)
+                        possible.setdefault(where, Hit(where[0], where[1], "possible", verdict.reason, verdict.part))
+            hits: list[Hit] = []
+            if same:
+                same.sort(key=lambda s: (s[0][0] != "archive", SAME_ORDER[s[1]], s[0][1]))
+                (where, ref), reason, part = same[0]
+                hits.append(Hit(where, ref, "same", reason, part))
+            elif possible:
+                hits = sorted(possible.values(), key=lambda h: (h.where != "archive", h.ref))
+            if accept(probe, hits):
+                entry = (("row", probe.row), norm, parsed.region, trade)
+                batch["norm"].setdefault(norm, entry)
+                if trade:
+                    batch["trade"].setdefault(trade, []).append(entry)
+                    batch["head"].setdefault(trade[:2], []).append(entry)
+                    batch["tail"].setdefault(trade[-2:], []).append(entry)
+                for kind, key in (("credit_code", probe.credit_code), ("phone", probe.phone_key),
+                                  ("email", probe.email)):
+                    if key:
+                        batch[kind].setdefault(key, ("row", probe.row))
+
+
+@lru_cache(maxsize=4096)
+def _subs(trade: str) -> tuple[str, ...]:
+    """The parts of a trade name that `find_matches` also looks up (at most 100)."""
+    subs = {trade[i:j] for i in range(len(trade)) for j in range(i + 2, len(trade) + 1)} - {trade}
+    return tuple(sorted(subs)[:100])

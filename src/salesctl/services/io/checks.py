@@ -106,6 +106,10 @@ class PreparedCustomer:
     reporter_id: int
     grade_rule: str | None
     missing: list[str]
+    parsed: Any = None  # companynames.Name of name_norm (parsed once per row)
+    email: str | None = None
+    credit_code: str | None = None
+    not_duplicate: bool = False  # the row's not-duplicate column says a possible match is another company
 
 
 class CustomerValidator:
@@ -131,6 +135,7 @@ class CustomerValidator:
         from salesctl.services.customers.customers import validate_grade, validate_status
 
         self._status, self._grade = validate_status, validate_grade
+        self._mobiles: dict[str, bool] = {}  # five-digit mobile prefix → the library took it as a mobile
 
     def _owner_for(self, ref: str | None) -> Staff | None:
         if self.pool:
@@ -169,8 +174,9 @@ class CustomerValidator:
         """
         from salesctl.services.customers.customers import check_industry, validate_email, validate_url
         from salesctl.services.customers.grading import grade_for
-        from salesctl.services.customers.matching import name_keys
+        from salesctl.companynames import keys_of, parse
         from salesctl.services.customers.normalize import normalize_name, normalize_phone, phone_key
+        from salesctl.services.customers.validation import validate_credit_code
 
         label = self.label
         get = values.get
@@ -188,12 +194,10 @@ class CustomerValidator:
         name_norm = normalize_name(name)
         if not name_norm:
             raise RowError("name", t("import.reason.name", column=label("name"), value=name))
+        parsed = parse(name_norm)  # parse(normal_form(x)) has x's parts: the keys and the matcher use this one
         phone_value = None
         if phone:
-            try:
-                phone_value = normalize_phone(phone, "phone")
-            except InvalidInput as exc:
-                raise _field_error(exc, label("phone"), "phone") from None
+            phone_value = self._phone(phone, normalize_phone)
         key = phone_key(phone_value) if phone_value else None
         status_key = self._cached(self._statuses, self._status, status, "status", "status") if status else "following"
         grade_text = _txt(get("grade"))
@@ -226,6 +230,17 @@ class CustomerValidator:
                 check_industry(owner, industry)
             except Conflict as exc:
                 raise RowError("industry", exc.message) from None
+        credit_value = None
+        credit_text = _txt(get("credit_code"))
+        if credit_text:
+            try:
+                credit_value = validate_credit_code(credit_text)
+            except InvalidInput as exc:
+                raise _field_error(exc, label("credit_code"), "credit_code") from None
+        not_duplicate = False
+        flag_text = _txt(get("not_duplicate"))
+        if flag_text:
+            not_duplicate = _yes_no(flag_text, label("not_duplicate"))
         rule_text = None
         if grade_value is None:
             rule = self._rules.get(expected)
@@ -240,7 +255,7 @@ class CustomerValidator:
             "email": email_value, "status": status_key, "grade": grade_value, "expected_purchase": expected,
             "owner_id": owner.id if owner else None, "reported_by_id": reporter.id, "reported_at": now,
             "last_contact_at": None, "incomplete": bool(missing), "created_at": now, "updated_at": now,
-            "created_by_id": self.actor_id, **name_keys(name),
+            "created_by_id": self.actor_id, "credit_code": credit_value, **keys_of(parsed),
         }
         person = None
         if contact or title or phone_value:
@@ -248,7 +263,34 @@ class CustomerValidator:
                       "email": None, "decision_maker": False, "is_primary": True, "note": None,
                       "created_at": now, "updated_at": now}
         return PreparedCustomer(row, name, name_norm, key, record, person, owner.id if owner else None,
-                                reporter.id, rule_text, missing or [])
+                                reporter.id, rule_text, missing or [], parsed, email_value, credit_value, not_duplicate)
+
+    def _phone(self, phone: str, normalize) -> str:
+        """`normalize_phone`, with a shortcut for the common plain mainland mobile (11 digits, 1[3-9]…).
+
+        Whether phonenumbers takes such a number as a mobile depends on its first five
+        digits only (CN metadata: 1(?:610\\d|740[0-5])\\d{6}|1(?:[38]\\d|4[57]|…)\\d{8}), and its
+        stored form is then the digits themselves: the first number of each five-digit
+        prefix goes through the library and its verdict is reused for the others.
+        Anything else (other shapes, prefixes the library refuses) goes through the library.
+        """
+        if len(phone) == 11 and phone.isdigit() and phone.isascii() and phone[0] == "1" and phone[1] in "3456789" \
+                and not phone.startswith("179"):
+            known = self._mobiles.get(phone[:5])
+            if known:
+                return phone
+            if known is None:
+                try:
+                    value = normalize(phone, "phone")
+                except InvalidInput as exc:
+                    self._mobiles[phone[:5]] = False
+                    raise _field_error(exc, self.label("phone"), "phone") from None
+                self._mobiles[phone[:5]] = value == phone
+                return value
+        try:
+            return normalize(phone, "phone")
+        except InvalidInput as exc:
+            raise _field_error(exc, self.label("phone"), "phone") from None
 
 
 class DuplicateIndex:
@@ -343,6 +385,19 @@ def _row_values(table: Table, values: list) -> dict[str, Any]:
                 value = cell_text(value)
             out[key] = value
     return out
+
+
+YES = frozenset(("y", "yes", "true", "1", "x", "✓", "√", "是", "对", "不是重复", "不重复", "确认", "not duplicate"))
+NO = frozenset(("n", "no", "false", "0", "否", "不", "重复"))
+
+
+def _yes_no(text: str, label: str) -> bool:
+    value = text.strip().casefold()
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise RowError("not_duplicate", t("import.reason.yes_no", column=label, value=text))
 
 
 def _txt(value: Any) -> str | None:

@@ -6,7 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from itertools import islice
+from typing import Any, Iterable, Iterator
 
 
 from salesctl.errors import InvalidInput
@@ -42,6 +43,9 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
                               "purchase date", "expected"),
         "owner": ("负责人", "业务员", "销售", "销售员", "销售代表", "所属销售", "归属", "归属人", "跟进人", "owner",
                   "sales rep", "salesperson", "account owner", "rep"),
+        "credit_code": ("统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "credit code",
+                        "unified social credit code", "uscc"),
+        "not_duplicate": ("不是重复", "非重复", "确认不重复", "不重复", "not duplicate", "not a duplicate"),
     },
     "visits": {
         "customer": ("客户", "客户名称", "客户名", "公司", "公司名称", "单位", "customer", "company", "account"),
@@ -84,6 +88,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
 # a column for these must exist (row-level blanks are reasons on the row)
 REQUIRED_COLUMNS = {"customers": ("name",), "visits": ("customer",), "deals": ("customer",), "staff": ("name",)}
 IGNORE_WORDS = ("-", "ignore", "skip", "none", "忽略", "")
+ERRORS_FILE_COLUMNS = ("row", "status", "reason")  # what --errors-file puts before the file's own columns
 
 
 # traditional characters of the column names above (files from Taiwan and Hong Kong): matched as simplified
@@ -114,7 +119,10 @@ def field_names(kind: str) -> tuple[str, ...]:
 
 @dataclass
 class Table:
-    """A sheet with its header located and its columns mapped to fields."""
+    """A sheet with its header located and its columns mapped to fields.
+
+    `stream()` yields the data rows after the header as the file is read (the customer
+    import holds one batch at a time); `rows` is all of them, read once on first use."""
 
     sheet: Sheet
     kind: str
@@ -122,8 +130,20 @@ class Table:
     headers: list[str]
     columns: dict[str, int]  # field → column index
     ignored: list[str]  # headers of columns not imported
-    rows: list[tuple[int, list]]  # data rows after the header
+    skip: int  # rows of the sheet up to and including the header
     overridden: set[str] = field(default_factory=set)  # fields set by --map
+    _rows: list | None = field(default=None, repr=False)
+
+    def stream(self) -> Iterator[tuple[int, list]]:
+        if self._rows is not None:
+            return iter(self._rows)
+        return islice(self.sheet.stream(), self.skip, None)
+
+    @property
+    def rows(self) -> list[tuple[int, list]]:
+        if self._rows is None:
+            self._rows = list(self.stream())
+        return self._rows
 
     def label(self, key: str) -> str:
         """The column's header for a field (what the user sees in reasons)."""
@@ -187,6 +207,8 @@ def guess_columns(headers: list[str], kind: str, overrides: list[tuple[str, str 
     taken: set[int] = set()
     dropped: set[int] = set()
     overridden: set[str] = set()
+    if [str(h).strip().lower() for h in headers[:3]] == list(ERRORS_FILE_COLUMNS):
+        dropped.update(range(3))  # an errors file imported again: its own row, status and reason columns
     for ref, key in overrides:
         index = _column_index(headers, ref)
         if index is None:
@@ -231,10 +253,11 @@ def guess_columns(headers: list[str], kind: str, overrides: list[tuple[str, str 
 
 def locate(sheet: Sheet, kind: str, overrides: list[tuple[str, str | None]] = ()) -> Table:
     """Find the header among the first rows (the first with two or more known column names)."""
-    if not sheet.rows:
+    head = list(islice(sheet.stream(), HEADER_SCAN_ROWS))
+    if not head:
         raise InvalidInput(t("import.err.empty", file=sheet.path))
     chosen = single = None
-    for position, (_number, values) in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+    for position, (_number, values) in enumerate(head):
         headers = [_header_text(v) for v in values]
         columns, _ignored, _o = guess_columns(headers, kind, overrides, strict=False)
         if len(columns) >= 2:
@@ -244,7 +267,7 @@ def locate(sheet: Sheet, kind: str, overrides: list[tuple[str, str | None]] = ()
             single = position  # a one-column file has a one-column header
     if chosen is None:
         chosen = single or 0
-    number, values = sheet.rows[chosen]
+    number, values = head[chosen]
     headers = [_header_text(v) for v in values]
     columns, ignored, overridden = guess_columns(headers, kind, overrides)
     missing = [key for key in REQUIRED_COLUMNS[kind] if key not in columns]
@@ -252,8 +275,7 @@ def locate(sheet: Sheet, kind: str, overrides: list[tuple[str, str | None]] = ()
         raise InvalidInput(t("import.err.no_column", file=sheet.path, fields=", ".join(missing), row=number,
                              columns=", ".join(h for h in headers if h) or "-", example=f"{headers[0] or 'A'}={missing[0]}"))
     return Table(sheet=sheet, kind=kind, header_row=number, headers=headers, columns=columns,
-                 ignored=[headers[i] or _letter(i) for i in ignored], rows=sheet.rows[chosen + 1:],
-                 overridden=overridden)
+                 ignored=[headers[i] or _letter(i) for i in ignored], skip=chosen + 1, overridden=overridden)
 
 
 def _header_text(value: Any) -> str:

@@ -25,6 +25,7 @@ file itself.
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import islice
 
 from sqlalchemy import select, update
 
@@ -33,8 +34,7 @@ from salesctl.messages import t
 from salesctl.models import Contact, Customer, GradeChange, OwnershipEntry, Visit
 from salesctl.services.io.bulk import allocate_ids, bulk_insert
 from salesctl.services.io.checks import (
-    CustomerIndex, CustomerValidator, DuplicateIndex, PreparedCustomer, StaffIndex, WriteCheck, _row_values, _txt,
-    check_duplicate,
+    CustomerIndex, CustomerValidator, PreparedCustomer, StaffIndex, WriteCheck, _row_values, _txt,
     default_owner, describe_duplicates, duplicate_reason,
 )
 from salesctl.services.io.columns import Table
@@ -44,69 +44,143 @@ from salesctl.services.io.sheets import cell_date, cell_moment, cell_text
 ON_DUPLICATE = ("skip", "claim", "fail")
 
 
+BATCH_ROWS = 1000  # rows read, checked and written at a time (memory is flat in the file's size)
+AUDITED_CONFIRMATIONS = 1000  # rows listed in the audit entry with the possible matches set aside
+
+
 def import_customers(ctx, table: Table, *, owner: str | None = None, on_duplicate: str = "skip",
-                     partial: bool = False, allow_incomplete: bool = False, dry_run: bool = False,
-                     progress: Progress | None = None) -> ImportReport:
-    """`import customers`: validate every row as `customer add` does, then write the good ones in bulk."""
+                     partial: bool = False, allow_incomplete: bool = False, not_duplicate: bool = False,
+                     dry_run: bool = False, progress: Progress | None = None) -> ImportReport:
+    """`import customers`: validate every row as `customer add` does and write the good ones in bulk.
+
+    The file is read, checked and written BATCH_ROWS rows at a time inside a savepoint of
+    the command's transaction; a refusal (or --dry-run) rolls the savepoint back, so
+    nothing is written, and an interruption leaves the transaction uncommitted. Rows that
+    are only a `possible` match of a customer or an earlier row are held back as rows to
+    decide ("possible"), unless `not_duplicate` (--not-duplicate) or the row's
+    not-duplicate column says they are another company: then they are imported and the
+    audit entry lists the candidates set aside.
+    """
+    from salesctl.services.customers.matching import BatchMatcher, Probe
+
     if on_duplicate not in ON_DUPLICATE:
         raise InvalidInput(t("import.err.on_duplicate", value=on_duplicate, accepted=", ".join(ON_DUPLICATE)))
     progress = progress or Progress()
     session = ctx.session
-    report = new_report(table, dry_run=dry_run, partial=partial, on_duplicate=on_duplicate)
+    report = new_report(table, dry_run=dry_run, partial=partial, on_duplicate=on_duplicate, total=0)
     index = StaffIndex(ctx)
     base_owner = default_owner(ctx, index, owner, has_column="owner" in table.columns)
     validator = CustomerValidator(ctx, index, owner=base_owner, allow_incomplete=allow_incomplete, labels=table.label)
-    dupes = DuplicateIndex(session)
-    accepted: list[PreparedCustomer] = []
+    matcher = BatchMatcher(session)
     existing_hits: list[tuple[RowResult, int, str, int | None]] = []  # result, customer id, matched on, requester
-    progress.phase(t("import.progress.checking"), len(table.rows))
-    for count, (number, values) in enumerate(table.rows, start=1):
-        row = _row_values(table, values)
-        try:
-            prepared = validator.check(number, row)
-        except RowError as exc:
-            report.add(RowResult(number, "rejected", _txt(row.get("name")), exc.reason, exc.code, values))
-        else:
-            found = check_duplicate(dupes, prepared, number)
-            if found is not None and found[0] == "archive":
-                hit = found[1]
-                result = RowResult(number, "duplicate", prepared.name, None, "duplicate", values)
-                existing_hits.append((result, hit[0], hit[1], prepared.owner_id or prepared.reporter_id))
-                report.add(result)
-            elif found is not None:
-                twin = found[1]
-                report.add(RowResult(number, "duplicate", prepared.name,
-                                     t("import.reason.same_as_row", row=twin[0], on=twin[1]), "duplicate_in_file",
-                                     values))
-            else:
-                accepted.append(prepared)
-                if prepared.missing:
-                    report.add(RowResult(number, "incomplete", prepared.name,
-                                         t("import.reason.incomplete", fields=", ".join(table.label(k) for k in prepared.missing)),
-                                         "incomplete", values))
+    held: list[tuple[RowResult, list]] = []  # possible matches to decide: result, hits
+    confirmed: list[dict] = []  # possible matches set aside by --not-duplicate or the column (audited)
+    confirmed_count = 0
+    created = {"customer": 0, "contact": 0}
+    note = f"import {table.sheet.path.name}"
+    savepoint = session.begin_nested()
+    progress.phase(t("import.progress.checking"), None)
+    rows = table.stream()
+    while True:
+        chunk = list(islice(rows, BATCH_ROWS))
+        if not chunk:
+            break
+        report.total += len(chunk)
+        checked: dict[int, tuple[PreparedCustomer, list]] = {}
+        for number, values in chunk:
+            row = _row_values(table, values)
+            try:
+                checked[number] = (validator.check(number, row), values)
+            except RowError as exc:
+                report.add(RowResult(number, "rejected", _txt(row.get("name")), exc.reason, exc.code, values))
+        accepted: list[PreparedCustomer] = []
+
+        def accept(probe, hits) -> bool:
+            nonlocal confirmed_count
+            prepared, values = checked[probe.row]
+            if hits and hits[0].match == "same":
+                hit = hits[0]
+                if hit.where == "archive":
+                    result = RowResult(probe.row, "duplicate", prepared.name, None, "duplicate", values)
+                    existing_hits.append((result, hit.ref, hit.reason, prepared.owner_id or prepared.reporter_id))
+                    report.add(result)
                 else:
-                    report.counts["imported"] += 1
-        if count % 1000 == 0:
-            progress.advance(1000)
-    progress.advance(len(table.rows) % 1000)
+                    report.add(RowResult(probe.row, "duplicate", prepared.name,
+                                         t("import.reason.same_as_row", row=hit.ref, on=hit.reason),
+                                         "duplicate_in_file", values))
+                return False
+            if hits:
+                if not (not_duplicate or prepared.not_duplicate):
+                    result = RowResult(probe.row, "possible", prepared.name, None, "possible_duplicate", values)
+                    held.append((result, hits))
+                    report.add(result)
+                    return False
+                confirmed_count += 1
+                if len(confirmed) < AUDITED_CONFIRMATIONS:
+                    confirmed.append({"row": probe.row, "name": prepared.name, "candidates": [
+                        {("id" if h.where == "archive" else "row"): h.ref, "reason": h.reason} for h in hits]})
+            accepted.append(prepared)
+            if prepared.missing:
+                report.add(RowResult(probe.row, "incomplete", prepared.name,
+                                     t("import.reason.incomplete",
+                                       fields=", ".join(table.label(k) for k in prepared.missing)),
+                                     "incomplete", values))
+            else:
+                report.counts["imported"] += 1
+            return True
+
+        matcher.check([Probe(p.row, p.name_norm, p.parsed, p.phone_key, p.email, p.credit_code)
+                       for p, _values in checked.values()], accept)
+        if accepted:
+            ids = write_customers(ctx, accepted, note=note)
+            matcher.written(ids, [p.row for p in accepted])
+            created["customer"] += len(accepted)
+            created["contact"] += sum(1 for p in accepted if p.contact)
+        progress.advance(len(chunk))
     if existing_hits:
         info = describe_duplicates(session, [cid for _r, cid, _m, _o in existing_hits])
         for result, cid, matched_on, _requester in existing_hits:
             result.reason = duplicate_reason(info[cid], cid, matched_on)
+    if held:
+        _describe_possible(session, held)
     if on_duplicate == "claim" and existing_hits:
         _plan_claims(ctx, report, existing_hits)
     report.decide()
     if not report.writes:
+        savepoint.rollback()
         return report
-    write_customers(ctx, accepted, progress=progress, note=f"import {table.sheet.path.name}")
-    report.created.update({"customer": len(accepted), "contact": sum(1 for p in accepted if p.contact)})
+    savepoint.commit()
+    report.created.update(created)
     if on_duplicate == "claim":
         report.created["claim_request"] = _record_claims(ctx, report, existing_hits, table.sheet.path.name)
     report.written = True
-    ctx.audit("import.customers", "customer", None, None,
-              {**report.audit_summary(), "sha256": table.sheet.sha256, "encoding": table.sheet.encoding,
-               "allow_incomplete": allow_incomplete})
+    summary = {**report.audit_summary(), "sha256": table.sheet.sha256, "encoding": table.sheet.encoding,
+               "allow_incomplete": allow_incomplete}
+    if confirmed_count:
+        summary.update({"not_duplicate": bool(not_duplicate), "not_duplicate_rows": confirmed_count,
+                        "not_duplicate_of": confirmed})
+    ctx.audit("import.customers", "customer", None, None, summary)
     return report
+
+
+def _describe_possible(session, held: list[tuple[RowResult, list]]) -> None:
+    """A held row's reason: its candidates as `customer add` lists them, earlier rows by number."""
+    from salesctl.messages import label
+    from salesctl.services.customers.customers import _describe
+    from salesctl.services.customers.matching import POSSIBLE_SHOWN, Match
+
+    info = describe_duplicates(session, [h.ref for _r, hits in held for h in hits[:POSSIBLE_SHOWN]
+                                         if h.where == "archive"])
+    for result, hits in held:
+        shown = []
+        for hit in hits[:POSSIBLE_SHOWN]:
+            if hit.where == "archive" and hit.ref in info:
+                name, owner, at = info[hit.ref]
+                shown.append(_describe(Match(hit.ref, name, owner, at, "possible", hit.reason, hit.part)))
+            else:
+                shown.append(t("import.reason.possible_row", row=hit.ref, on=label("customer_match", hit.reason)))
+        listing = "; ".join(shown) + (" …" if len(hits) > POSSIBLE_SHOWN else "")
+        result.reason = t("import.reason.possible", listing=listing)
 
 
 def _plan_claims(ctx, report: ImportReport, hits) -> None:

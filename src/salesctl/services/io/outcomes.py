@@ -10,7 +10,7 @@ from salesctl.errors import InvalidInput, NotFound, PermissionDenied, SalesctlEr
 from salesctl.services.io.columns import Table, _letter
 from salesctl.services.io.sheets import cell_text
 
-STATUSES = ("imported", "incomplete", "duplicate", "claimed", "skipped", "rejected")
+STATUSES = ("imported", "incomplete", "duplicate", "possible", "claimed", "skipped", "rejected")
 LISTED_IN_TABLE = 50  # problem rows shown in a table; JSON/CSV and --errors-file have all
 
 
@@ -41,7 +41,7 @@ def _field_error(exc: SalesctlError, label: str, code: str) -> RowError:
 @dataclass
 class RowResult:
     row: int
-    status: str  # imported | incomplete | duplicate | claimed | skipped (counted, not an error) | rejected
+    status: str  # imported | incomplete | duplicate | possible (to decide) | claimed | skipped | rejected
     name: str | None
     reason: str | None = None
     code: str | None = None
@@ -94,7 +94,7 @@ class ImportReport:
             return
         if self.counts["rejected"]:
             self.refused = "rejected"
-        elif self.on_duplicate == "fail" and self.counts["duplicate"]:
+        elif self.on_duplicate == "fail" and (self.counts["duplicate"] or self.counts["possible"]):
             self.refused = "duplicates"
 
     @property
@@ -134,8 +134,11 @@ class Progress:
         pass
 
 
-def new_report(table: Table, *, dry_run: bool, partial: bool, on_duplicate: str) -> ImportReport:
-    return ImportReport(kind=table.kind, source=str(table.sheet.path), total=len(table.rows),
+def new_report(table: Table, *, dry_run: bool, partial: bool, on_duplicate: str,
+               total: int | None = None) -> ImportReport:
+    """The report of an import; `total` when the rows are counted as they stream (else all are read now)."""
+    return ImportReport(kind=table.kind, source=str(table.sheet.path),
+                        total=len(table.rows) if total is None else total,
                         mapping=table.mapping(), ignored=table.ignored, headers=table.headers,
                         encoding=table.sheet.encoding, sheet=table.sheet.sheet, header_row=table.header_row,
                         dry_run=dry_run, partial=partial, on_duplicate=on_duplicate)
@@ -146,10 +149,19 @@ def new_report(table: Table, *, dry_run: bool, partial: bool, on_duplicate: str)
 def problem_rows(report: ImportReport) -> tuple[list[str], list[list]]:
     """--errors-file: every row not imported as is (rejected, duplicate, claimed, incomplete), with its reason
     and the values as read, so the file can be fixed and imported again."""
+    from salesctl.messages import t
+
     headers = ["row", "status", "reason"] + [h or _letter(i) for i, h in enumerate(report.headers)]
+    # rows to decide (possible duplicates): a column to fill with "yes" for another company, read on re-import
+    decide = report.counts.get("possible") and "not_duplicate" not in report.mapping.values()
+    if decide:
+        headers.append(t("import.col.not_duplicate"))
+    width = len(report.headers)
     rows = []
     for p in report.problems:
         values = [cell_text(v) if not isinstance(v, str) else v for v in (p.values or [])]
+        if decide:
+            values = (values + [None] * width)[:width] + [None]
         rows.append([p.row, p.status, p.reason] + values)
     return headers, rows
 
