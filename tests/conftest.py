@@ -21,6 +21,9 @@ import pytest
 from typer.testing import CliRunner
 
 TEST_DB = os.environ.get("SALESCTL_TEST_DB", "sqlite")
+# SALESCTL_TEST_LOGINS=1 (PostgreSQL): every person of the org chart and the demo company gets their own login,
+# and `cli(..., as_=person)` connects with it. Read once here: isolated_env clears SALESCTL_* for each test.
+TEST_LOGINS = os.environ.get("SALESCTL_TEST_LOGINS") == "1"
 FROZEN_NOW = "2026-11-27T17:30:00+08:00"  # a Friday, before the end of office
 _counter = itertools.count()
 
@@ -210,7 +213,7 @@ def demo(db_url, cli):
     """The demo company (dates relative to the frozen now); acting user zhao.min (director)."""
     result = cli("init", "--demo")
     assert result.exit_code == 0, result
-    if _is_pg() and os.environ.get("SALESCTL_TEST_LOGINS") == "1":
+    if _is_pg() and TEST_LOGINS:
         # the suite as the people who use it: every `as_=` connects with that person's own login
         handles = [h for (h,) in query(db_url, "select handle from staff where active order by id")]
         cli.logins = enable_logins(cli, db_url, handles, "zhao.min")
@@ -241,7 +244,7 @@ def org(db_url, cli):
             step = step + ("--start-date", "2026-11-27")
         result = cli(*step, as_=None if step[0] == "init" else "boss")
         assert result.exit_code == 0, (step, result)
-    if _is_pg() and os.environ.get("SALESCTL_TEST_LOGINS") == "1":
+    if _is_pg() and TEST_LOGINS:
         # the suite as the people who use it: every `as_=` connects with that person's own login
         cli.logins = enable_logins(cli, db_url, ORG_HANDLES, "boss")
     return db_url

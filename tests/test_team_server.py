@@ -190,3 +190,22 @@ def test_the_matcher_finds_another_reps_customer_under_rls_and_reveals_only_hold
     rows = query(db_url, "select count(*) from salesctl_match_candidates(array['x'], array['富达'], '{}', '{}', "
                          "'{}', '{}', '{}', null, 10)")
     assert rows == [(0,)]  # the administrator is no staff login: the function answers nothing
+
+
+@pg_only
+def test_an_import_by_a_login_finds_the_customers_another_team_holds(org_logins, cli, db_url, tmp_path):
+    assert cli("customer", "add", "东莞富达模具有限公司", "--contact", "李雷", "--title", "经理", "--phone", "13922223333",
+               "--status", "following", as_="rep_a1").exit_code == 0
+    path = tmp_path / "mine.csv"
+    path.write_bytes(("客户名称,联系人,职务,手机,状态\r\n"
+                      "东莞市富达模具有限公司,张伟,经理,13812345601,跟进中\r\n"   # same: held by rep_a1 (another team)
+                      "东莞富达物流有限公司,张伟,经理,13812345602,跟进中\r\n"     # possible: 富达, another trade
+                      "别名贸易有限公司,张伟,经理,13922223333,跟进中\r\n"         # same: the held customer's phone
+                      "好客户有限公司,张伟,经理,13812345604,跟进中\r\n").encode("utf-8"))
+    result = cli("import", "customers", str(path), "--format", "json", as_="rep_b1")
+    assert result.exit_code == 0, result
+    doc = result.json()
+    assert (doc["imported"], doc["duplicate"], doc["possible"]) == (1, 2, 1), doc
+    reasons = " ".join(p["reason"] for p in doc["problems"])
+    assert "rep_a1" in reasons and "李雷" not in reasons
+    assert [c["name"] for c in cli("customer", "list", "--format", "json", as_="rep_b1").json()] == ["好客户有限公司"]

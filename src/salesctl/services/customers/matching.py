@@ -264,6 +264,8 @@ class BatchMatcher:
         self.possible = possible
         # rows of earlier batches: (first id, last id, ids or None when first..last, row numbers)
         self.batches: list[tuple[int, int, object, object]] = []
+        # {id: (name, owner, first report)} of candidates the definer function named (a staff login)
+        self.described: dict[int, tuple] = {}
 
     # ----------------------------------------------------------------- rows of earlier batches
     def written(self, ids, rows) -> None:
@@ -301,6 +303,10 @@ class BatchMatcher:
     def _lookups(self, probes: list[Probe]) -> dict:
         from sqlalchemy import func, select as core_select
 
+        from salesctl.rls import is_staff_login
+
+        if is_staff_login(self.session):
+            return self._lookups_definer(probes)
         norms, trades, heads, tails = set(), set(), set(), set()
         for p in probes:
             norms.add(p.name_norm)
@@ -358,6 +364,67 @@ class BatchMatcher:
         codes = {key: merged or cid for key, cid, merged in self._query(
             lambda chunk: core_select(Customer.credit_code, Customer.id, Customer.merged_into_id)
             .where(Customer.credit_code.in_(chunk)), [p.credit_code for p in probes])}
+        return {**by, "phone": phones, "email": emails, "credit_code": codes, "common": common}
+
+    PROBES_PER_CALL = 100
+
+    def _lookups_definer(self, probes: list[Probe]) -> dict:
+        """`_lookups` for a staff login on the team server, which sees only its scope (row-level security):
+        the whole archive's candidates through `salesctl_match_candidates`, a few probes per call."""
+        from salesctl.companynames import keys_of, parse
+        from salesctl.rls import match_candidates
+
+        names: dict[int, tuple] = {}
+        phones: dict[str, int] = {}
+        emails: dict[str, int] = {}
+        codes: dict[str, int] = {}
+        for start in range(0, len(probes), self.PROBES_PER_CALL):
+            group = probes[start:start + self.PROBES_PER_CALL]
+            norms, trades, heads, tails = set(), set(), set(), set()
+            for probe in group:
+                norms.add(probe.name_norm)
+                trade = probe.parsed.trade.replace(" ", "")
+                if trade:
+                    trades.add(trade)
+                    if len(trade) >= 2 and self.possible:
+                        heads.add(trade[:2])
+                        tails.add(trade[-2:])
+                        trades.update(_subs(trade))
+            rows = match_candidates(
+                self.session, norms=sorted(norms), trades=sorted(trades), heads=sorted(heads), tails=sorted(tails),
+                phones=sorted({p.phone_key for p in group if p.phone_key}),
+                emails=sorted({p.email for p in group if p.email}),
+                credits=sorted({p.credit_code for p in group if p.credit_code}), limit=5000)
+            for how, cid, name, norm, owner, when, part in rows:
+                if len(self.described) < 100_000:
+                    self.described.setdefault(cid, (name, owner, when))
+                if how == "name":
+                    names.setdefault(cid, (cid, norm))
+                elif how == "phone":
+                    phones.setdefault(part, cid)
+                elif how == "email":
+                    emails.setdefault(part, cid)
+                else:
+                    codes.setdefault(part, cid)
+        by: dict[str, dict] = {"norm": {}, "trade": {}, "head": {}, "tail": {}}
+        common: dict[str, dict[str, int]] = {"head": {}, "tail": {}}
+        entries = []
+        for cid, norm in names.values():
+            keys = keys_of(parse(norm))
+            trade = keys["trade_key"] or ""
+            entries.append((cid, norm, keys["region_key"], trade))
+            if trade:
+                common["head"][trade[:2]] = common["head"].get(trade[:2], 0) + 1
+                common["tail"][trade[-2:]] = common["tail"].get(trade[-2:], 0) + 1
+        for entry in entries:
+            _cid, norm, _region, trade = entry
+            by["norm"][norm] = entry
+            if trade:
+                by["trade"].setdefault(trade, []).append(entry)
+                if common["head"][trade[:2]] <= KEY_LIMIT:
+                    by["head"].setdefault(trade[:2], []).append(entry)
+                if common["tail"][trade[-2:]] <= KEY_LIMIT:
+                    by["tail"].setdefault(trade[-2:], []).append(entry)
         return {**by, "phone": phones, "email": emails, "credit_code": codes, "common": common}
 
     def check(self, probes: list[Probe], accept) -> None:

@@ -344,8 +344,11 @@ def check_duplicate(dupes: DuplicateIndex, prepared: PreparedCustomer, row: int)
     return None
 
 
-def describe_duplicates(session, ids: Iterable[int]) -> dict[int, tuple[str, str | None, datetime | None]]:
-    """{id: (name, owner handle, first report time)}: all a duplicate refusal may reveal (SPEC 1.6)."""
+def describe_duplicates(session, ids: Iterable[int], known: dict | None = None
+                        ) -> dict[int, tuple[str, str | None, datetime | None]]:
+    """{id: (name, owner handle, first report time)}: all a duplicate refusal may reveal (SPEC 1.6).
+
+    `known`: what the matcher was told of customers out of a staff login's reach (row-level security)."""
     from sqlalchemy.orm import aliased
 
     owner = aliased(Staff)
@@ -357,6 +360,9 @@ def describe_duplicates(session, ids: Iterable[int]) -> dict[int, tuple[str, str
                 .join(owner, owner.id == Customer.owner_id, isouter=True).where(Customer.id.in_(chunk)))
         for cid, name, handle, at in session.execute(stmt):
             out[cid] = (name, handle, at)
+    for cid in wanted:
+        if cid not in out and known and cid in known:
+            out[cid] = known[cid]
     return out
 
 

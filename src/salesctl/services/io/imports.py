@@ -138,11 +138,11 @@ def import_customers(ctx, table: Table, *, owner: str | None = None, on_duplicat
             created["contact"] += sum(1 for p in accepted if p.contact)
         progress.advance(len(chunk))
     if existing_hits:
-        info = describe_duplicates(session, [cid for _r, cid, _m, _o in existing_hits])
+        info = describe_duplicates(session, [cid for _r, cid, _m, _o in existing_hits], known=matcher.described)
         for result, cid, matched_on, _requester in existing_hits:
             result.reason = duplicate_reason(info[cid], cid, matched_on)
     if held:
-        _describe_possible(session, held)
+        _describe_possible(session, held, matcher.described)
     if on_duplicate == "claim" and existing_hits:
         _plan_claims(ctx, report, existing_hits)
     report.decide()
@@ -163,14 +163,14 @@ def import_customers(ctx, table: Table, *, owner: str | None = None, on_duplicat
     return report
 
 
-def _describe_possible(session, held: list[tuple[RowResult, list]]) -> None:
+def _describe_possible(session, held: list[tuple[RowResult, list]], known: dict | None = None) -> None:
     """A held row's reason: its candidates as `customer add` lists them, earlier rows by number."""
     from salesctl.messages import label
     from salesctl.services.customers.customers import _describe
     from salesctl.services.customers.matching import POSSIBLE_SHOWN, Match
 
     info = describe_duplicates(session, [h.ref for _r, hits in held for h in hits[:POSSIBLE_SHOWN]
-                                         if h.where == "archive"])
+                                         if h.where == "archive"], known=known)
     for result, hits in held:
         shown = []
         for hit in hits[:POSSIBLE_SHOWN]:
