@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any, Callable
 
 from dateutil.relativedelta import relativedelta
 
@@ -33,6 +34,66 @@ def local_tz() -> tzinfo:
         except Exception:
             pass
     return datetime.now().astimezone().tzinfo or timezone.utc
+
+
+_HOUR = timedelta(hours=1)
+_LAST_INSTANT = timedelta(minutes=59, seconds=59, microseconds=999999)
+
+
+def local_iso_converter(tz: tzinfo | None = None) -> Callable[[Any], str | None]:
+    """A converter for listings of many rows: a stored UTC timestamp → local ISO 8601 to the second.
+
+    It gives exactly `moment.astimezone(tz).isoformat(timespec="seconds")` for an aware UTC
+    datetime, a naive one meaning UTC (as PostgreSQL hands the columns back) or SQLite's stored
+    text ("2026-11-27 09:30:00.000000"), without a time-zone look-up per value: the offset is
+    looked up once per UTC hour and kept. An hour in which the offset changes (a DST switch or
+    any other transition, whole hour or not) is not kept: each value in it is converted exactly.
+    None stays None.
+    """
+    tz = tz or local_tz()
+    hours: dict = {}  # UTC hour (text prefix or (y, m, d, h)) → (local "YYYY-MM-DDTHH" or None, offset, suffix) | None
+
+    def exact(moment: datetime) -> str:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(tz).isoformat(
+            timespec="seconds")
+
+    def hour_entry(start: datetime):  # start: naive UTC, on the hour
+        first = start.replace(tzinfo=timezone.utc).astimezone(tz)
+        offset = first.utcoffset()
+        if (start + _LAST_INSTANT).replace(tzinfo=timezone.utc).astimezone(tz).utcoffset() != offset:
+            return None  # a transition inside this hour
+        text = first.isoformat(timespec="seconds")  # YYYY-MM-DDTHH:MM:SS + the offset as Python writes it
+        return (text[:13] if offset % _HOUR == timedelta(0) else None), offset, text[19:]
+
+    def convert(value):
+        if value is None:
+            return None
+        if value.__class__ is str:
+            key = value[:13]
+            entry = hours.get(key, False)
+            if entry is False:
+                try:
+                    entry = hour_entry(datetime.fromisoformat(key + ":00")) if len(value) >= 19 else None
+                except ValueError:
+                    entry = None
+                hours[key] = entry
+            if entry is not None and value[13] == ":" and value[16] == ":":
+                prefix, offset, suffix = entry
+                if prefix is not None:  # a whole-hour offset: minutes and seconds are the stored ones
+                    return prefix + value[13:19] + suffix
+                return (datetime.fromisoformat(value[:19]) + offset).isoformat() + suffix
+            return exact(datetime.fromisoformat(value))
+        if value.tzinfo is not None:
+            return exact(value)
+        key = (value.year, value.month, value.day, value.hour)
+        entry = hours.get(key, False)
+        if entry is False:
+            entry = hours[key] = hour_entry(value.replace(minute=0, second=0, microsecond=0))
+        if entry is None:
+            return exact(value)
+        return (value + entry[1]).isoformat(timespec="seconds") + entry[2]
+
+    return convert
 
 
 @dataclass(frozen=True)
