@@ -154,8 +154,9 @@ def _weekday_index(text: str) -> int | None:
 # the one date parser: the command line, imports and meeting minutes all come here
 _RELATIVE_DAYS = {"today": 0, "今天": 0, "今日": 0, "yesterday": -1, "昨天": -1, "昨日": -1, "前天": -2,
                   "tomorrow": 1, "明天": 1, "明日": 1, "后天": 2}
-_FULL_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?|(\d{2})(\d{2}))")
-_MONTH_DAY = re.compile(r"(\d{1,2})(?:[-/.](\d{1,2})|月(\d{1,2})[日号]?)")
+# compiled on first use (re caches them), not at import
+_FULL_DATE = r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?|(\d{2})(\d{2}))"
+_MONTH_DAY = r"(\d{1,2})(?:[-/.](\d{1,2})|月(\d{1,2})[日号]?)"
 _WEEK_PREFIX = (
     (re.compile(r"^(?:next\s+|下(?:个)?(?=周|星期|礼拜))", re.IGNORECASE), 1),
     (re.compile(r"^(?:last\s+|上(?:个)?(?=周|星期|礼拜))", re.IGNORECASE), -1),
@@ -183,12 +184,12 @@ def read_date(text: str, today: date, *, ahead: str = "back") -> date | None:
     if lowered in _RELATIVE_DAYS:
         return today + timedelta(days=_RELATIVE_DAYS[lowered])
     try:
-        m = _FULL_DATE.fullmatch(value)
+        m = re.fullmatch(_FULL_DATE, value)
         if m:
             g = m.groups()
             month, day = (g[1], g[2]) if g[1] else (g[3], g[4]) if g[3] else (g[5], g[6])
             return date(int(g[0]), int(month), int(day))
-        m = _MONTH_DAY.fullmatch(value)
+        m = re.fullmatch(_MONTH_DAY, value)
         if m:
             month, day = int(m.group(1)), int(m.group(2) or m.group(3))
             found = date(today.year, month, day) if (month, day) != (2, 29) else None

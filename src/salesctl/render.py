@@ -65,8 +65,9 @@ def interactive() -> bool:
 # text are printed as visible \uXXXX escapes, so a name like "\x1b[2J" or an OSC title
 # sequence cannot clear or retitle the reader's terminal. The escape is also a valid
 # JSON escape of the same character, so JSON documents keep their data.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# compiled on first use (re caches them), not at import
+_UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+_UNSAFE_LINE = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 
 
 def _escape_char(m: re.Match) -> str:
@@ -75,12 +76,12 @@ def _escape_char(m: re.Match) -> str:
 
 def safe_text(text: str) -> str:
     """Text for a terminal: control and bidi characters made visible; newlines and tabs kept."""
-    return _UNSAFE.sub(_escape_char, text)
+    return re.sub(_UNSAFE, _escape_char, text)
 
 
 def safe_line(text: str) -> str:
     """One line for a terminal (error and info messages): newlines escaped too."""
-    return _UNSAFE_LINE.sub(_escape_char, text)
+    return re.sub(_UNSAFE_LINE, _escape_char, text)
 
 
 # --------------------------------------------------------------------------- values
@@ -144,7 +145,7 @@ def row_stream_encoder() -> Callable[[Any], bytes]:
 
 # The UTF-8 bytes of what `safe_text` escapes and orjson leaves raw (it escapes C0 itself):
 # DEL, C1 controls and the bidirectional marks and overrides.
-_UNSAFE_UTF8 = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+_UNSAFE_UTF8 = rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
 
 
 def _escape_utf8(m: re.Match) -> bytes:
@@ -160,7 +161,7 @@ def _json_stream(rows: Iterable[Any], batch: int = 256, encode: Callable[[Any], 
     write = raw.write if raw is not None else (lambda data: out.write(data.decode()))
 
     def put(data: bytes) -> None:  # terminal-safe, as every other output (a valid JSON escape of the same text)
-        write(_UNSAFE_UTF8.sub(_escape_utf8, data))
+        write(re.sub(_UNSAFE_UTF8, _escape_utf8, data))
     count = 0
     chunk: list[bytes] = []
     for row in rows:
