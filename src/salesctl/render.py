@@ -145,6 +145,7 @@ def row_stream_encoder() -> Callable[[Any], bytes]:
 
 # The UTF-8 bytes of what `safe_text` escapes and orjson leaves raw (it escapes C0 itself):
 # DEL, C1 controls and the bidirectional marks and overrides.
+_UNSAFE_LEADS = (b"\x7f", b"\xc2", b"\xd8\x9c", b"\xe2\x80", b"\xe2\x81")  # what every match starts with
 _UNSAFE_UTF8 = rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
 
 
@@ -161,7 +162,9 @@ def _json_stream(rows: Iterable[Any], batch: int = 256, encode: Callable[[Any], 
     write = raw.write if raw is not None else (lambda data: out.write(data.decode()))
 
     def put(data: bytes) -> None:  # terminal-safe, as every other output (a valid JSON escape of the same text)
-        write(re.sub(_UNSAFE_UTF8, _escape_utf8, data))
+        if any(lead in data for lead in _UNSAFE_LEADS):  # a byte search is far cheaper than the pattern
+            data = re.sub(_UNSAFE_UTF8, _escape_utf8, data)
+        write(data)
     count = 0
     chunk: list[bytes] = []
     for row in rows:
