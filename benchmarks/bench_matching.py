@@ -217,7 +217,11 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quality-only", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="10,000 customers, 2 runs (run_all.py --quick)")
+    parser.add_argument("--no-write", action="store_true", help="print the section; leave RESULTS.md alone")
     args = parser.parse_args()
+    if args.quick:
+        args.customers, args.runs = min(args.customers, 10_000), min(args.runs, 2)
     text, figures = quality()
     print(text.split("\n\nPairs")[0])
     sections = [f"Machine: {machine()}.", "", "### Quality (labelled pairs)", "", text]
@@ -225,6 +229,8 @@ def main() -> None:
         timing = speed(args.customers, args.runs)
         print(timing)
         sections += ["", "### Speed", "", timing]
+    if args.no_write:
+        return
     write_section("<!-- matching:start -->", "<!-- matching:end -->",
                   "## 查重 (issue 18): `benchmarks/bench_matching.py`\n\n" + "\n".join(sections))
 

@@ -56,7 +56,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=15, help="runs of each command (default 15)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    parser.add_argument("--quick", action="store_true", help="3 runs of each (run_all.py --quick)")
     args = parser.parse_args()
+    if args.quick:
+        args.n = min(args.n, 3)
 
     with tempfile.TemporaryDirectory(prefix="salesctl-bench-") as tmp:
         home = Path(tmp) / "home"

@@ -105,7 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--staff", type=int, default=40)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="a fifth of the sizes, 2 runs (run_all.py --quick)")
     opts = parser.parse_args(argv)
+    if opts.quick:
+        opts.customers, opts.visits, opts.deals, opts.runs = (opts.customers // 5, opts.visits // 5, opts.deals // 5,
+                                                               min(opts.runs, 2))
 
     sys.path.insert(0, str(HERE))
     from sqlalchemy import create_engine, text

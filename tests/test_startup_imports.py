@@ -17,7 +17,10 @@ import pytest
 
 DENY = ("openpyxl", "msoffcrypto", "holidays", "questionary", "rich.markdown", "alembic", "prompt_toolkit",
         "apprise", "rapidfuzz", "charset_normalizer", "python_calamine", "cryptography", "pexpect", "hypothesis",
-        "tomlkit", "email.mime")
+        "tomlkit", "email.mime", "sqlalchemy.ext.asyncio", "phonenumbers", "opencc", "cpca", "stdnum", "sqlcipher3",
+        "salesctl.services.io", "salesctl.policy_schema")
+# `--help` and `--version` touch no database at all: not even the ORM or pydantic
+LIGHT_DENY = ("sqlalchemy", "sqlmodel", "pydantic", "salesctl.models", "salesctl.db", "rich.table") + DENY
 
 READS = [
     ("zhao.min", ("whoami",)),
@@ -58,4 +61,22 @@ def test_read_commands_import_nothing_heavy(demo, actor, argv):
     modules = loaded_modules(["--as", actor, *argv], env)
     assert "sqlalchemy" in modules  # it really ran a database command
     heavy = sorted(m for m in modules for denied in DENY if m == denied or m.startswith(denied + "."))
+    assert heavy == [], f"{' '.join(argv)} imported {heavy}"
+
+
+# a command group's help: typer 0.29 builds its pydantic adapters for the options' choices, but no database
+GROUP_HELP_DENY = ("sqlalchemy", "sqlmodel", "salesctl.models", "salesctl.db") + DENY
+
+
+@pytest.mark.parametrize("argv, deny", [(("--version",), LIGHT_DENY), (("--help",), LIGHT_DENY),
+                                        (("customer", "--help"), GROUP_HELP_DENY)],
+                         ids=["--version", "--help", "customer --help"])
+def test_help_and_version_stay_light(argv, deny):
+    env = {k: v for k, v in os.environ.items()}
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(list(argv))], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr[-1500:]
+    line = [ln for ln in done.stderr.splitlines() if ln.startswith("MODULES ")][-1]
+    modules = set(json.loads(line[len("MODULES "):]))
+    assert "typer" in modules  # it really ran the CLI
+    heavy = sorted(m for m in modules for denied in deny if m == denied or m.startswith(denied + "."))
     assert heavy == [], f"{' '.join(argv)} imported {heavy}"

@@ -21,6 +21,10 @@ from sqlmodel import Field, SQLModel
 
 from salesctl.dbtypes import Money, UTCDateTime
 
+# pydantic builds each table's validator and serializer on first use instead of at import (issue 23):
+# commands use the tables through SQLAlchemy, and a start-up pays for 28 schemas it never needs.
+SQLModel.model_config["defer_build"] = True
+
 ROLES = ("gm", "director", "manager", "regional_manager", "rep", "assistant")
 MANAGER_ROLES = ("manager", "regional_manager")
 GRADES = ("A", "B", "C", "D")

@@ -19,10 +19,10 @@ MAX_AMOUNT = Decimal("999999999999.99")
 
 # digits, or thousands separators in groups of three; at most two decimals; an
 # optional minus (adjustments); an optional ¥/￥/RMB before or 元/RMB after.
-_AMOUNT = re.compile(
+_AMOUNT = (  # compiled on first use (re caches it), not at import
     r"(?P<sign>-)?\s*(?:[¥￥]|RMB)?\s*(?P<sign2>-)?"
     r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]{1,2}))?"
-    r"\s*(?:元|RMB)?",
+    r"\s*(?:元|RMB)?"
 )
 
 
@@ -51,7 +51,7 @@ def parse_money(text: str | int | Decimal, field: str = "amount") -> Decimal:
         value = Decimal(text)
     else:
         raw = str(text)
-        m = _AMOUNT.fullmatch(raw.strip()) if len(raw) <= 64 else None
+        m = re.fullmatch(_AMOUNT, raw.strip()) if len(raw) <= 64 else None
         if m is None or (m.group("sign") and m.group("sign2")):
             raise InvalidInput(t("err.not_amount", field=field, value=raw))
         negative = bool(m.group("sign") or m.group("sign2"))

@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any, Callable
 
 from dateutil.relativedelta import relativedelta
 
@@ -33,6 +34,66 @@ def local_tz() -> tzinfo:
         except Exception:
             pass
     return datetime.now().astimezone().tzinfo or timezone.utc
+
+
+_HOUR = timedelta(hours=1)
+_LAST_INSTANT = timedelta(minutes=59, seconds=59, microseconds=999999)
+
+
+def local_iso_converter(tz: tzinfo | None = None) -> Callable[[Any], str | None]:
+    """A converter for listings of many rows: a stored UTC timestamp → local ISO 8601 to the second.
+
+    It gives exactly `moment.astimezone(tz).isoformat(timespec="seconds")` for an aware UTC
+    datetime, a naive one meaning UTC (as PostgreSQL hands the columns back) or SQLite's stored
+    text ("2026-11-27 09:30:00.000000"), without a time-zone look-up per value: the offset is
+    looked up once per UTC hour and kept. An hour in which the offset changes (a DST switch or
+    any other transition, whole hour or not) is not kept: each value in it is converted exactly.
+    None stays None.
+    """
+    tz = tz or local_tz()
+    hours: dict = {}  # UTC hour (text prefix or (y, m, d, h)) → (local "YYYY-MM-DDTHH" or None, offset, suffix) | None
+
+    def exact(moment: datetime) -> str:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(tz).isoformat(
+            timespec="seconds")
+
+    def hour_entry(start: datetime):  # start: naive UTC, on the hour
+        first = start.replace(tzinfo=timezone.utc).astimezone(tz)
+        offset = first.utcoffset()
+        if (start + _LAST_INSTANT).replace(tzinfo=timezone.utc).astimezone(tz).utcoffset() != offset:
+            return None  # a transition inside this hour
+        text = first.isoformat(timespec="seconds")  # YYYY-MM-DDTHH:MM:SS + the offset as Python writes it
+        return (text[:13] if offset % _HOUR == timedelta(0) else None), offset, text[19:]
+
+    def convert(value):
+        if value is None:
+            return None
+        if value.__class__ is str:
+            key = value[:13]
+            entry = hours.get(key, False)
+            if entry is False:
+                try:
+                    entry = hour_entry(datetime.fromisoformat(key + ":00")) if len(value) >= 19 else None
+                except ValueError:
+                    entry = None
+                hours[key] = entry
+            if entry is not None and value[13] == ":" and value[16] == ":":
+                prefix, offset, suffix = entry
+                if prefix is not None:  # a whole-hour offset: minutes and seconds are the stored ones
+                    return prefix + value[13:19] + suffix
+                return (datetime.fromisoformat(value[:19]) + offset).isoformat() + suffix
+            return exact(datetime.fromisoformat(value))
+        if value.tzinfo is not None:
+            return exact(value)
+        key = (value.year, value.month, value.day, value.hour)
+        entry = hours.get(key, False)
+        if entry is False:
+            entry = hours[key] = hour_entry(value.replace(minute=0, second=0, microsecond=0))
+        if entry is None:
+            return exact(value)
+        return (value + entry[1]).isoformat(timespec="seconds") + entry[2]
+
+    return convert
 
 
 @dataclass(frozen=True)
@@ -93,8 +154,9 @@ def _weekday_index(text: str) -> int | None:
 # the one date parser: the command line, imports and meeting minutes all come here
 _RELATIVE_DAYS = {"today": 0, "今天": 0, "今日": 0, "yesterday": -1, "昨天": -1, "昨日": -1, "前天": -2,
                   "tomorrow": 1, "明天": 1, "明日": 1, "后天": 2}
-_FULL_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?|(\d{2})(\d{2}))")
-_MONTH_DAY = re.compile(r"(\d{1,2})(?:[-/.](\d{1,2})|月(\d{1,2})[日号]?)")
+# compiled on first use (re caches them), not at import
+_FULL_DATE = r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?|(\d{2})(\d{2}))"
+_MONTH_DAY = r"(\d{1,2})(?:[-/.](\d{1,2})|月(\d{1,2})[日号]?)"
 _WEEK_PREFIX = (
     (re.compile(r"^(?:next\s+|下(?:个)?(?=周|星期|礼拜))", re.IGNORECASE), 1),
     (re.compile(r"^(?:last\s+|上(?:个)?(?=周|星期|礼拜))", re.IGNORECASE), -1),
@@ -122,12 +184,12 @@ def read_date(text: str, today: date, *, ahead: str = "back") -> date | None:
     if lowered in _RELATIVE_DAYS:
         return today + timedelta(days=_RELATIVE_DAYS[lowered])
     try:
-        m = _FULL_DATE.fullmatch(value)
+        m = re.fullmatch(_FULL_DATE, value)
         if m:
             g = m.groups()
             month, day = (g[1], g[2]) if g[1] else (g[3], g[4]) if g[3] else (g[5], g[6])
             return date(int(g[0]), int(month), int(day))
-        m = _MONTH_DAY.fullmatch(value)
+        m = re.fullmatch(_MONTH_DAY, value)
         if m:
             month, day = int(m.group(1)), int(m.group(2) or m.group(3))
             found = date(today.year, month, day) if (month, day) != (2, 29) else None

@@ -55,8 +55,9 @@ def write_csv(stream: TextIO, header: list[str], rows: Iterable[list], *, raw: b
             writer.writerow([csv_value(v) for v in row])
             count += 1
     else:
+        starts = frozenset(FORMULA_START)  # neutralise() inlined: this loop writes up to millions of rows
         for row in rows:
-            writer.writerow([neutralise(v) if v.__class__ is str else csv_value(v) for v in row])
+            writer.writerow([("'" + v if v[:1] in starts else v) if v.__class__ is str else csv_value(v) for v in row])
             count += 1
     return count
 

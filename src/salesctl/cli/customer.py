@@ -197,10 +197,14 @@ def list_(
     from salesctl.services.customers import reads
 
     fmt = fmt_value(format)
+    filters = dict(grade=grade, mine=mine, team=team, manager=manager, rep=rep, all_=all_, region=region,
+                   industry=industry, status=status, stale=stale, search=search, incomplete=incomplete, sort=sort,
+                   limit=limit)
     with command_context() as ctx:
-        rows = reads.list_customers(ctx, grade=grade, mine=mine, team=team, manager=manager, rep=rep, all_=all_,
-                                  region=region, industry=industry, status=status, stale=stale, search=search,
-                                  incomplete=incomplete, sort=sort, limit=limit)
+        if fmt in ("json", "csv"):  # up to millions of rows: stored records, converted once each
+            render.emit_records(reads.ROW_KEYS, reads.customer_records(ctx, **filters), fmt, reads.RECORD_KINDS)
+            return
+        rows = reads.list_customers(ctx, **filters)
         first = next(rows, None)  # validation errors surface before anything is printed
 
         def chained():

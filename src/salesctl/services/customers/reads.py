@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Iterator
 
-from sqlalchemy import and_, or_
+from sqlalchemy import Integer, String, and_, or_, type_coerce
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
@@ -36,16 +36,23 @@ from salesctl.services.customers.validation import SORTS, validate_grade, valida
 
 
 # --------------------------------------------------------------------------- rows
-def _row_select():
+def _row_select(stored: bool = False):
+    """The list's columns; `stored`: the timestamps, the date and the flag untyped, as the database keeps them."""
     owner = aliased(Staff, name="owner_staff")
     reporter = aliased(Staff, name="reporter_staff")
     primary = aliased(Contact, name="primary_contact")
+    reported_at, last_contact_at = Customer.reported_at, Customer.last_contact_at
+    expected, flag = Customer.expected_purchase, Customer.incomplete
+    if stored:
+        reported_at, last_contact_at = type_coerce(reported_at, String), type_coerce(last_contact_at, String)
+        expected, flag = type_coerce(expected, String), type_coerce(flag, Integer)
     stmt = (
         select(
             Customer.id, Customer.name, Customer.grade, Customer.status,
-            owner.handle.label("owner"), reporter.handle.label("reported_by"), Customer.reported_at,
-            Customer.industry, Customer.region, Customer.last_contact_at, Customer.expected_purchase,
-            Customer.address, primary.phone.label("phone"), primary.name.label("contact"), Customer.incomplete,
+            owner.handle.label("owner"), reporter.handle.label("reported_by"), reported_at.label("reported_at"),
+            Customer.industry, Customer.region, last_contact_at.label("last_contact_at"),
+            expected.label("expected_purchase"), Customer.address, primary.phone.label("phone"),
+            primary.name.label("contact"), flag.label("incomplete"),
         )
         .select_from(Customer)
         .join(owner, owner.id == Customer.owner_id, isouter=True)
@@ -75,7 +82,7 @@ def _csv_list(text: str | None) -> list[str]:
     return [part.strip() for part in re.split(r"[,，]", text or "") if part.strip()]
 
 
-def list_customers(
+def _list_statement(
     ctx: Ctx,
     *,
     grade: str | None = None,
@@ -92,9 +99,10 @@ def list_customers(
     incomplete: bool = False,
     sort: str | None = None,
     limit: int | None = None,
-) -> Iterator[dict]:
-    """Customers the actor may see, filtered; streamed from the database (never the whole table in memory)."""
-    stmt, primary = _row_select()
+    stored: bool = False,
+):
+    """The list's statement, filters checked (InvalidInput before anything runs)."""
+    stmt, primary = _row_select(stored=stored)
     grades = [validate_grade(g) for g in _csv_list(grade)] or ([validate_grade(grade)] if grade is not None else [])
     statuses = [validate_status(s) for s in _csv_list(status)] or ([validate_status(status)] if status is not None else [])
     if sort is not None and sort not in SORTS:
@@ -145,6 +153,13 @@ def list_customers(
     stmt = stmt.order_by(*order)
     if limit:
         stmt = stmt.limit(limit)
+    return stmt
+
+
+def list_customers(ctx: Ctx, **filters) -> Iterator[dict]:
+    """Customers the actor may see, filtered (the keyword arguments of `_list_statement`); streamed from
+    the database (never the whole table in memory)."""
+    stmt = _list_statement(ctx, **filters)
     # Core execution (no ORM entities to load): plain rows, streamed in batches
     result = ctx.session.connection().execute(stmt, execution_options={"yield_per": 1000})
     try:
@@ -152,6 +167,28 @@ def list_customers(
             yield _as_row(record)
     finally:
         result.close()
+
+
+# how `customer_records` hands each key over (render.emit_records converts by these)
+RECORD_KINDS = {"reported_at": "utc", "last_contact_at": "utc", "expected_purchase": "date", "incomplete": "bool"}
+
+
+def customer_records(ctx: Ctx, **filters) -> Iterator[tuple]:
+    """The same customers as `list_customers`, for JSON and CSV of up to millions of rows: one tuple
+    per customer in ROW_KEYS order, values as stored (no per-value type conversion): the timestamps
+    as naive UTC (SQLite's text or a datetime), the date as ISO text or a date, `incomplete` as 0/1
+    or a bool (RECORD_KINDS). Filters are checked when this is called, before a row is read."""
+    stmt = _list_statement(ctx, stored=True, **filters)
+    result = ctx.session.connection().execute(stmt, execution_options={"yield_per": 2000})
+
+    def rows() -> Iterator[tuple]:
+        try:
+            for partition in result.partitions():
+                yield from partition
+        finally:
+            result.close()
+
+    return rows()
 
 
 # --------------------------------------------------------------------------- show
