@@ -280,6 +280,12 @@ def add_customer(ctx: Ctx, *, force_claim: bool = False, need: str | None = None
     from salesctl.services.customers.ownership import record_entry
 
     existing = ctx.session.get(Customer, duplicate.customer_id)
+    if existing is None:  # team server: held in a scope the requester cannot read (row-level security)
+        from salesctl.directory import find_staff
+
+        holder = find_staff(ctx.session, duplicate.owner) if duplicate.owner else None
+        existing = Customer(id=duplicate.customer_id, name=duplicate.name, name_norm="",
+                            owner_id=holder.id if holder else None, reported_at=duplicate.first_reported_at)
     requester = _resolve_owner(ctx, fields.get("owner"))
     if existing.owner_id == requester.id:
         raise Conflict(t("customer.err.already_yours", name=existing.name, handle=requester.handle))
@@ -378,9 +384,12 @@ def edit_customer(
         if duplicate is not None:
             raise DuplicateCustomer(duplicate)
     if new_credit and new_credit != customer.credit_code:
-        match = session.exec(select(Customer).where(Customer.credit_code == new_credit, Customer.id != customer.id)).first()
-        if match is not None:
-            raise _duplicate_of(ctx, match, "credit_code")
+        from salesctl.services.customers.matching import find_matches
+
+        # the matcher: on the team server it sees the holder in any scope (SECURITY DEFINER)
+        for match in find_matches(session, None, credit_code=new_credit, exclude_id=customer.id):
+            raise DuplicateCustomer(Duplicate(match.customer_id, match.name, match.owner, match.reported_at,
+                                              "credit_code"))
     if new_phone:
         match = _other_with_phone(session, phone_key(new_phone), customer.id)
         if match is not None:
