@@ -152,7 +152,8 @@ def import_customers(ctx, table: Table, *, owner: str | None = None, on_duplicat
     savepoint.commit()
     report.created.update(created)
     if on_duplicate == "claim":
-        report.created["claim_request"] = _record_claims(ctx, report, existing_hits, table.sheet.path.name)
+        report.created["claim_request"] = _record_claims(ctx, report, existing_hits, table.sheet.path.name,
+                                                          matcher.described)
     report.written = True
     summary = {**report.audit_summary(), "sha256": table.sheet.sha256, "encoding": table.sheet.encoding,
                "allow_incomplete": allow_incomplete}
@@ -197,7 +198,10 @@ def _plan_claims(ctx, report: ImportReport, hits) -> None:
         result.code = "claimed"
 
 
-def _record_claims(ctx, report: ImportReport, hits, source: str) -> int:
+def _record_claims(ctx, report: ImportReport, hits, source: str, known: dict | None = None) -> int:
+    """The pending requests; a customer held out of a staff login's reach (row-level security) is known by
+    what the matcher was told of it (its owner), as `claim add` does."""
+    from salesctl.directory import find_staff
     from salesctl.services.customers.ownership import record_entry
 
     claimed = [(r, cid, requester) for r, cid, _m, requester in hits if r.status == "claimed"]
@@ -207,6 +211,11 @@ def _record_claims(ctx, report: ImportReport, hits, source: str) -> int:
         customers = {c.id: c for c in ctx.session.execute(
             select(Customer).where(Customer.id.in_([cid for _r, cid, _q in chunk]))).scalars()}
         for result, cid, requester in chunk:
+            if cid not in customers:
+                _name, owner, _at = (known or {}).get(cid, (None, None, None))
+                holder = find_staff(ctx.session, owner) if owner else None
+                customers[cid] = Customer(id=cid, name=_name or "", name_norm="",
+                                          owner_id=holder.id if holder else None)
             record_entry(ctx, customers[cid], "request", staff_id=requester,
                          note=f"{source} row {result.row}")
             done += 1
