@@ -129,6 +129,12 @@ def import_customers(ctx, table: Table, *, owner: str | None = None, on_duplicat
                 report.counts["imported"] += 1
             return True
 
+        # a NUL or an over-long name is refused before the matcher sends it to the database (PostgreSQL
+        # refuses a NUL even as a query parameter), with the message the writer gives
+        from salesctl import storedtext
+
+        storedtext.check_column(Customer.__table__.c.name, [p.name for p, _values in checked.values()])
+        storedtext.check_column(Customer.__table__.c.name_norm, [p.name_norm for p, _values in checked.values()])
         matcher.check([Probe(p.row, p.name_norm, p.parsed, p.phone_key, p.email, p.credit_code)
                        for p, _values in checked.values()], accept)
         if accepted:
