@@ -53,18 +53,23 @@ def _run(args: list[str], env: dict) -> tuple[float, bytes]:
     return elapsed, done.stdout
 
 
-def _interleaved(variants: list[tuple[list[str], dict]], runs: int) -> list[tuple[float, bytes]]:
-    """Each variant once to warm up, then `runs` rounds taking turns (order reversed every other round),
-    so a change in the shared machine's load falls on both alike; medians."""
-    outs = [_run(args, env)[1] for args, env in variants]
+def _take_turns(once, variants: list[tuple[list[str], dict]], runs: int) -> list[float]:
+    """`runs` rounds, each variant once per round (the order reversed every other round); medians."""
     times: list[list[float]] = [[] for _ in variants]
     for round_ in range(runs):
         order = list(range(len(variants)))
         if round_ % 2:
             order.reverse()
         for i in order:
-            times[i].append(_run(*variants[i])[0])
-    return [(statistics.median(ts), out) for ts, out in zip(times, outs)]
+            times[i].append(once(*variants[i]))
+    return [statistics.median(ts) for ts in times]
+
+
+def _interleaved(variants: list[tuple[list[str], dict]], runs: int) -> list[tuple[float, bytes]]:
+    """Each variant once to warm up, then `runs` rounds taking turns (order reversed every other round),
+    so a change in the shared machine's load falls on both alike; medians."""
+    outs = [_run(args, env)[1] for args, env in variants]
+    return [(median, out) for median, out in zip(_take_turns(lambda a, e: _run(a, e)[0], variants, runs), outs)]
 
 
 def _in_process(variants: list[tuple[list[str], dict]], runs: int) -> list[float]:
@@ -86,14 +91,7 @@ def _in_process(variants: list[tuple[list[str], dict]], runs: int) -> list[float
 
     for args, env in variants:
         once(args, env)
-    times: list[list[float]] = [[] for _ in variants]
-    for round_ in range(runs):
-        order = list(range(len(variants)))
-        if round_ % 2:
-            order.reverse()
-        for i in order:
-            times[i].append(once(*variants[i]))
-    return [statistics.median(ts) for ts in times]
+    return _take_turns(once, variants, runs)
 
 
 def main(argv: list[str] | None = None) -> int:

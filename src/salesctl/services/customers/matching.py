@@ -300,13 +300,8 @@ class BatchMatcher:
             out.extend(self.session.execute(stmt_for(values[start:start + self.CHUNK])).all())
         return out
 
-    def _lookups(self, probes: list[Probe]) -> dict:
-        from sqlalchemy import func, select as core_select
-
-        from salesctl.rls import is_staff_login
-
-        if is_staff_login(self.session):
-            return self._lookups_definer(probes)
+    def _name_keys(self, probes: list[Probe]) -> tuple[set, set, set, set]:
+        """The name keys a batch asks the archive for: normal forms, trade names (and their parts), heads, tails."""
         norms, trades, heads, tails = set(), set(), set(), set()
         for p in probes:
             norms.add(p.name_norm)
@@ -317,6 +312,16 @@ class BatchMatcher:
                     heads.add(trade[:2])
                     tails.add(trade[-2:])
                     trades.update(_subs(trade))
+        return norms, trades, heads, tails
+
+    def _lookups(self, probes: list[Probe]) -> dict:
+        from sqlalchemy import func, select as core_select
+
+        from salesctl.rls import is_staff_login
+
+        if is_staff_login(self.session):
+            return self._lookups_definer(probes)
+        norms, trades, heads, tails = self._name_keys(probes)
         cols = (Customer.id, Customer.name_norm, Customer.trade_key, Customer.region_key, Customer.merged_into_id)
         names: dict[int, tuple] = {}
         common: dict[str, dict[str, int]] = {"head": {}, "tail": {}}
@@ -331,16 +336,8 @@ class BatchMatcher:
             wanted = [key for key, n in counts.items() if n <= KEY_LIMIT]
             for row in self._query(lambda chunk, c=column: core_select(*cols).where(c.in_(chunk)), wanted):
                 names[row[0]] = row
-        by: dict[str, dict] = {"norm": {}, "trade": {}, "head": {}, "tail": {}}
-        for cid, norm, trade, region, merged in names.values():
-            entry = (merged or cid, norm, region, trade or "")
-            by["norm"][norm] = entry
-            if trade:
-                by["trade"].setdefault(trade, []).append(entry)
-                if common["head"].get(trade[:2], KEY_LIMIT + 1) <= KEY_LIMIT:
-                    by["head"].setdefault(trade[:2], []).append(entry)
-                if common["tail"].get(trade[-2:], KEY_LIMIT + 1) <= KEY_LIMIT:
-                    by["tail"].setdefault(trade[-2:], []).append(entry)
+        by = _bucket([(merged or cid, norm, region, trade or "")
+                      for cid, norm, trade, region, merged in names.values()], common)
         phones: dict[str, int] = {}
         keys = [p.phone_key for p in probes]
         for key, cid, merged in self._query(
@@ -380,16 +377,7 @@ class BatchMatcher:
         codes: dict[str, int] = {}
         for start in range(0, len(probes), self.PROBES_PER_CALL):
             group = probes[start:start + self.PROBES_PER_CALL]
-            norms, trades, heads, tails = set(), set(), set(), set()
-            for probe in group:
-                norms.add(probe.name_norm)
-                trade = probe.parsed.trade.replace(" ", "")
-                if trade:
-                    trades.add(trade)
-                    if len(trade) >= 2 and self.possible:
-                        heads.add(trade[:2])
-                        tails.add(trade[-2:])
-                        trades.update(_subs(trade))
+            norms, trades, heads, tails = self._name_keys(group)
             rows = match_candidates(
                 self.session, norms=sorted(norms), trades=sorted(trades), heads=sorted(heads), tails=sorted(tails),
                 phones=sorted({p.phone_key for p in group if p.phone_key}),
@@ -406,7 +394,6 @@ class BatchMatcher:
                     emails.setdefault(part, cid)
                 else:
                     codes.setdefault(part, cid)
-        by: dict[str, dict] = {"norm": {}, "trade": {}, "head": {}, "tail": {}}
         common: dict[str, dict[str, int]] = {"head": {}, "tail": {}}
         entries = []
         for cid, norm in names.values():
@@ -416,15 +403,7 @@ class BatchMatcher:
             if trade:
                 common["head"][trade[:2]] = common["head"].get(trade[:2], 0) + 1
                 common["tail"][trade[-2:]] = common["tail"].get(trade[-2:], 0) + 1
-        for entry in entries:
-            _cid, norm, _region, trade = entry
-            by["norm"][norm] = entry
-            if trade:
-                by["trade"].setdefault(trade, []).append(entry)
-                if common["head"][trade[:2]] <= KEY_LIMIT:
-                    by["head"].setdefault(trade[:2], []).append(entry)
-                if common["tail"][trade[-2:]] <= KEY_LIMIT:
-                    by["tail"].setdefault(trade[-2:], []).append(entry)
+        by = _bucket(entries, common)
         return {**by, "phone": phones, "email": emails, "credit_code": codes, "common": common}
 
     def check(self, probes: list[Probe], accept) -> None:
@@ -511,6 +490,22 @@ class BatchMatcher:
                                   ("email", probe.email)):
                     if key:
                         batch[kind].setdefault(key, ("row", probe.row))
+
+
+def _bucket(entries: list[tuple], common: dict) -> dict[str, dict]:
+    """Archive entries (id, name_norm, region, trade key) by normal form, trade name, head and tail; a head or
+    tail shared by more than KEY_LIMIT names is left out (it points at no close trade name)."""
+    by: dict[str, dict] = {"norm": {}, "trade": {}, "head": {}, "tail": {}}
+    for entry in entries:
+        _cid, norm, _region, trade = entry
+        by["norm"][norm] = entry
+        if trade:
+            by["trade"].setdefault(trade, []).append(entry)
+            if common["head"].get(trade[:2], KEY_LIMIT + 1) <= KEY_LIMIT:
+                by["head"].setdefault(trade[:2], []).append(entry)
+            if common["tail"].get(trade[-2:], KEY_LIMIT + 1) <= KEY_LIMIT:
+                by["tail"].setdefault(trade[-2:], []).append(entry)
+    return by
 
 
 @lru_cache(maxsize=4096)
