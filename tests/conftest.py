@@ -180,11 +180,12 @@ class Cli:
         self.logins: dict[str, str] = {}  # handle → own PostgreSQL URL: `as_` connects as that login instead of --as
 
     def __call__(self, *args: str, as_: str | None = None, input: str | None = None, now: str | None = None,
-                 lang: str | None = None, env: dict | None = None) -> Run:
+                 lang: str | None = None, env: dict | None = None, admin: bool = False) -> Run:
+        """Run salesctl; `admin=True` keeps the administrator's connection with `--as` even when logins are on."""
         from salesctl.cli import app
 
         argv: list[str] = []
-        if as_ and as_ in self.logins:
+        if as_ and as_ in self.logins and not admin:
             env = {**(env or {}), "SALESCTL_DB": self.logins[as_]}
         elif as_:
             argv += ["--as", as_]
@@ -258,7 +259,7 @@ def enable_logins(cli, url: str, handles, admin: str) -> dict[str, str]:
     from sqlalchemy.engine import make_url
 
     for handle in handles:
-        result = cli("staff", "login", handle, "--enable", as_=admin)
+        result = cli("staff", "login", handle, "--enable", as_=admin, admin=True)
         assert result.exit_code == 0, (handle, result)
     roles = dict(query(url, "select handle, login_role from staff where login_role is not null"))
     return {h: make_url(url).set(username=roles[h], password=None).render_as_string(hide_password=False)
@@ -273,6 +274,8 @@ def org_logins(org, cli, db_url):
     """The org chart with one PostgreSQL login per person; `cli(..., as_=h)` then connects as h's own login."""
     if not TEST_DB.startswith("postgresql"):
         pytest.skip("team server (PostgreSQL) only")
+    if cli.logins:  # SALESCTL_TEST_LOGINS=1: `org` gave everybody a login already
+        return cli.logins
     urls = enable_logins(cli, db_url, ORG_HANDLES, "boss")
     cli.logins = urls
     return urls

@@ -40,7 +40,7 @@ def test_a_rep_acts_only_as_their_login(org_logins, cli, db_url):
 
 @pg_only
 def test_the_administrators_as_works_and_is_audited_with_both_names(org, cli, db_url):
-    result = cli("staff", "edit", "rep_a1", "--name", "改名", as_="mgr_a")
+    result = cli("staff", "edit", "rep_a1", "--name", "改名", as_="mgr_a", admin=True)
     assert result.exit_code == 0, result
     admin_role = make_url(db_url).username
     rows = query(db_url, "select s.handle, a.db_user from audit_entry a join staff s on s.id = a.actor_id "
@@ -57,11 +57,11 @@ def test_staff_add_login_prints_the_config_line_and_handles_with_dots(org, cli, 
     pw.chmod(0o644)
     args = ("staff", "add", "li.xiao.hua", "--name", "李小华", "--role", "rep", "--manager", "mgr_a",
             "--region", "East", "--industry", "Retail", "--login", "--password-file", str(pw))
-    loose = cli(*args, as_="boss")
+    loose = cli(*args, as_="boss", admin=True)
     assert loose.exit_code == 2 and "--password-file" in loose.stderr
     assert query(db_url, "select count(*) from staff where handle = 'li.xiao.hua'") == [(0,)]
     pw.chmod(0o600)
-    result = cli(*args, as_="boss")
+    result = cli(*args, as_="boss", admin=True)
     assert result.exit_code == 0, result
     role = query(db_url, "select login_role from staff where handle = 'li.xiao.hua'")[0][0]
     assert role.endswith(".li.xiao.hua")
@@ -71,7 +71,7 @@ def test_staff_add_login_prints_the_config_line_and_handles_with_dots(org, cli, 
     assert audit and all("Secret" not in a for (a,) in audit)
     # a generated password is shown once, on stderr
     gen = cli("staff", "add", "wu.yi", "--name", "吴一", "--role", "rep", "--manager", "mgr_a", "--region", "East",
-              "--industry", "Retail", "--login", as_="boss")
+              "--industry", "Retail", "--login", as_="boss", admin=True)
     assert gen.exit_code == 0 and "Generated password" in gen.stderr and "Generated" not in gen.stdout
     # the new person connects as themself
     cli.logins = {"li.xiao.hua": make_url(db_url).set(username=role).render_as_string(hide_password=False)}
@@ -110,7 +110,7 @@ def test_a_role_that_is_no_login_and_a_deactivated_login(org_logins, cli, db_url
 @sqlite_only
 def test_on_sqlite_logins_are_refused_and_as_works_as_before(org, cli, db_url):
     result = cli("staff", "add", "x.y", "--name", "X", "--role", "rep", "--manager", "mgr_a", "--region", "East",
-                 "--industry", "Retail", "--login", as_="boss")
+                 "--industry", "Retail", "--login", as_="boss", admin=True)
     assert result.exit_code == 2 and "team server" in result.stderr
     assert query(db_url, "select count(*) from staff where handle = 'x.y'") == [(0,)]
     assert cli("staff", "login", "rep_a1", "--enable", as_="boss").exit_code == 2
@@ -209,3 +209,4 @@ def test_an_import_by_a_login_finds_the_customers_another_team_holds(org_logins,
     reasons = " ".join(p["reason"] for p in doc["problems"])
     assert "rep_a1" in reasons and "李雷" not in reasons
     assert [c["name"] for c in cli("customer", "list", "--format", "json", as_="rep_b1").json()] == ["好客户有限公司"]
+
