@@ -110,7 +110,7 @@ def test_a_role_that_is_no_login_and_a_deactivated_login(org_logins, cli, db_url
 @sqlite_only
 def test_on_sqlite_logins_are_refused_and_as_works_as_before(org, cli, db_url):
     result = cli("staff", "add", "x.y", "--name", "X", "--role", "rep", "--manager", "mgr_a", "--region", "East",
-                 "--industry", "Retail", "--login", as_="boss", admin=True)
+                 "--industry", "Retail", "--login", as_="boss")
     assert result.exit_code == 2 and "team server" in result.stderr
     assert query(db_url, "select count(*) from staff where handle = 'x.y'") == [(0,)]
     assert cli("staff", "login", "rep_a1", "--enable", as_="boss").exit_code == 2
@@ -209,4 +209,3 @@ def test_an_import_by_a_login_finds_the_customers_another_team_holds(org_logins,
     reasons = " ".join(p["reason"] for p in doc["problems"])
     assert "rep_a1" in reasons and "李雷" not in reasons
     assert [c["name"] for c in cli("customer", "list", "--format", "json", as_="rep_b1").json()] == ["好客户有限公司"]
-
