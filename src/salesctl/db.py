@@ -210,6 +210,10 @@ def schema_revision(engine: Engine) -> str | None:
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
             return row[0] if row else None
     except DatabaseError as exc:  # OperationalError, or "file is not a database" (a wrong key)
+        if "is not permitted to log in" in str(exc.orig or exc):  # the team server: a disabled login (deactivated)
+            from salesctl.errors import PermissionDenied
+
+            raise PermissionDenied(t("ts.err.login_disabled", role=engine.url.username)) from None
         raise InvalidInput(_open_error(engine, exc)) from None
 
 
@@ -281,14 +285,30 @@ def ensure_ready(url: str) -> None:
         raise InvalidInput(t("err.db_newer_schema", rev=revision, head=HEAD))
     import sys
 
+    if engine.dialect.name == "postgresql":
+        _require_schema_owner(engine, revision)
     upgrade(url)
     print(t("msg.schema_auto_upgraded", before=revision, after=HEAD), file=sys.stderr)
+
+
+def _require_schema_owner(engine: Engine, revision: str) -> None:
+    """The team server: only the administrator (the schema's owner) upgrades it; a staff login is told whom to ask."""
+    with engine.connect() as conn:
+        owner, may = conn.execute(text(
+            "SELECT pg_get_userbyid(c.relowner), pg_has_role(current_user, c.relowner, 'MEMBER') "
+            "OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) "
+            "FROM pg_class c WHERE c.oid = to_regclass('alembic_version')")).one()
+        conn.rollback()
+    if not may:
+        from salesctl.errors import PermissionDenied
+
+        raise PermissionDenied(t("ts.err.schema_behind", rev=revision, head=HEAD, admin=owner))
 
 
 # Transaction-scoped advisory locks on PostgreSQL, one per uniqueness rule the schema cannot
 # express as an index (a phone may be a customer's or any of its contacts'). SQLite needs
 # none: a write transaction (BEGIN IMMEDIATE) already holds the database's only write lock.
-UNIQUENESS_LOCKS = {"customer": 17_000_001}
+UNIQUENESS_LOCKS = {"customer": 17_000_001, "claim_decision": 17_000_002}
 
 
 def lock_uniqueness(sess: Session, rule: str) -> None:

@@ -1,6 +1,6 @@
 """The team server's database-side rules (PostgreSQL only): logins, row-level security, the DB audit trail.
 
-Size: about 600 lines: the table registry, the policy SQL and the SECURITY DEFINER functions
+Size: about 950 lines: the table registry, the policy SQL and the SECURITY DEFINER functions
 belong together, since each policy reads the functions defined beside it.
 
 ONE registry, `TABLES`, says for every table how PostgreSQL guards it; the
@@ -53,13 +53,16 @@ class Rule:
     via (its parent row must be visible: `column` → `parent`), pay (a staff-id column
     in the pay set), meeting, complaint, own (the row's staff is the session user),
     audit (actor in the visible set), directory (every staff login reads it),
-    system (no row data).
+    key (every staff login reads it and may add one: the attachment key, 0014), system (no row data),
+    message (staff, and a login also logs what it sends up its chain and to the gm/director, 0014).
     """
 
     kind: str
     column: str | None = None
     parent: str | None = None
-    also: str | None = None  # via: a staff column that also makes the row visible (own claim requests)
+    also: str | None = None  # via: a staff column that also makes the row visible (own claim requests);
+    # staff: a customer column: its owner's scope sees the row too (customer show lists every visit), writes stay by `column`
+    team: bool = False  # via: `also` in the visible set (a manager's claim list), not only the session user (0014)
     grants: tuple[str, ...] = MUTABLE
     public_read: bool = False  # every role may SELECT it (the schema version: checked before knowing who connects)
 
@@ -77,13 +80,13 @@ TABLES: dict[str, Rule] = {
     "contact": Rule("via", "customer_id", "customer"),
     "profile_section": Rule("via", "customer_id", "customer"),
     "grade_change": Rule("via", "customer_id", "customer", grants=APPEND_ONLY),
-    "ownership_entry": Rule("via", "customer_id", "customer", also="staff_id", grants=APPEND_ONLY),
+    "ownership_entry": Rule("via", "customer_id", "customer", also="staff_id", team=True, grants=APPEND_ONLY),
     "lead": Rule("via", "customer_id", "customer", also="found_by_id"),
     "missed_sale": Rule("directory"),
     "missed_sale_share": Rule("staff", "staff_id"),
     # visits, deals
-    "visit": Rule("staff", "rep_id"),
-    "deal": Rule("staff", "owner_id"),
+    "visit": Rule("staff", "rep_id", also="customer_id"),  # 0014: the customer's owner sees every visit to it
+    "deal": Rule("staff", "owner_id", also="customer_id"),  # 0014: the customer's owner records a won deal's payments
     "deal_stage_change": Rule("via", "deal_id", "deal", grants=APPEND_ONLY),
     "payment": Rule("via", "deal_id", "deal"),
     # reports
@@ -110,16 +113,17 @@ TABLES: dict[str, Rule] = {
     # handovers, contracts, receivables, attachments
     "deal_owner_change": Rule("via", "deal_id", "deal", grants=APPEND_ONLY),
     "contract": Rule("via", "deal_id", "deal"),
-    "installment": Rule("via", "contract_id", "contract"),
+    "installment": Rule("via", "contract_id", "contract", grants=MUTABLE + ("DELETE",)),  # 0014: a plan is replaced
     "payment_allocation": Rule("via", "payment_id", "payment", grants=MUTABLE + ("DELETE",)),  # a void frees them
     "attachment": Rule("attachment"),
-    "attachment_blob": Rule("child", "blob_id", "attachment", grants=APPEND_ONLY),
-    "attachment_key": Rule("directory", grants=APPEND_ONLY),  # every login needs the key; blobs stay scoped
+    # 0014: a login stores content only through salesctl_store_blob (insert or reuse by digest)
+    "attachment_blob": Rule("child", "blob_id", "attachment", grants=READ_ONLY),
+    "attachment_key": Rule("key", grants=APPEND_ONLY),  # every login needs the key (a rep's first file makes it)
     # the inbox and notifications
     "inbox_dismissal": Rule("own", "staff_id", grants=APPEND_ONLY),
     "notify_channel": Rule("staff", "staff_id"),
     "notify_delivery": Rule("staff", "staff_id"),
-    "notify_log": Rule("staff", "staff_id", grants=APPEND_ONLY),
+    "notify_log": Rule("message", "staff_id", grants=APPEND_ONLY),  # 0014: hand-offs up the chain are logged
 }
 
 # what an attachment may hang on, and the table whose row-level security then decides
@@ -173,14 +177,17 @@ def row_rule(table: str, rule: Rule) -> str:
         # the pool is open to everyone but reps; a rep also sees a pool customer they reported (first-reporter rule)
         return (f"{ALL} OR owner_id = ANY({VISIBLE}) "
                 f"OR (owner_id IS NULL AND ({ROLE} <> 'rep' OR reported_by_id = {ME}))")
-    if rule.kind == "staff":
-        return f"{ALL} OR {rule.column} = ANY({VISIBLE})"
+    if rule.kind in ("staff", "message"):
+        clause = f"{ALL} OR {rule.column} = ANY({VISIBLE})"
+        if rule.also:
+            clause += f" OR {rule.also} IN (SELECT id FROM customer WHERE owner_id = ANY({VISIBLE}))"
+        return clause
     if rule.kind == "pay":
         return f"{ALL} OR {rule.column} = ANY({PAY})"
     if rule.kind == "via":
         clause = f"{rule.column} IN (SELECT id FROM {ident(rule.parent)})"
         if rule.also:
-            clause += f" OR {rule.also} = {ME}"
+            clause += f" OR {rule.also} = ANY({VISIBLE})" if rule.team else f" OR {rule.also} = {ME}"
         return clause
     if rule.kind == "meeting":
         return (f"{ALL} OR {rule.column} = ANY((SELECT salesctl_chain_up())::integer[]) "
@@ -197,11 +204,12 @@ def row_rule(table: str, rule: Rule) -> str:
     if rule.kind == "audit":
         return (f"{ALL} OR {rule.column} = {ME} "
                 f"OR ({ROLE} NOT IN ('rep', 'assistant') AND {rule.column} = ANY({VISIBLE}))")
-    if rule.kind == "directory":
+    if rule.kind in ("directory", "key"):
         return "true"
-    if rule.kind == "attachment":  # the scope of the record it hangs on
-        return " OR ".join(f"(entity = {literal(kind)} AND entity_id IN (SELECT id FROM {ident(kind)}))"
-                           for kind in ATTACHABLE)
+    if rule.kind == "attachment":  # the scope of the record it hangs on; a visit's is its rep's (`attach list`),
+        narrower = {"visit": f" WHERE rep_id = ANY({VISIBLE})"}  # not its customer owner's (0014)
+        return " OR ".join(f"(entity = {literal(kind)} AND entity_id IN "
+                           f"(SELECT id FROM {ident(kind)}{narrower.get(kind, '')}))" for kind in ATTACHABLE)
     if rule.kind == "child":  # visible when a visible row of `parent` points at it
         return f"id IN (SELECT {rule.column} FROM {ident(rule.parent)})"
     raise ValueError(f"{table}: unknown rule kind {rule.kind}")
@@ -216,8 +224,15 @@ def write_rule(table: str, rule: Rule) -> str:
         return f"{ALL} OR {ROLE} IN ('manager', 'regional_manager')"
     if rule.kind == "audit":
         return f"{rule.column} = {ME}"
+    if rule.kind == "key":
+        return f"{ME} IS NOT NULL"
     if rule.kind == "child":  # written before the row that points at it; alone it reveals nothing
         return "true"
+    if rule.kind == "staff" and rule.also:  # read through the customer's owner, written only in one's scope
+        return f"{ALL} OR {rule.column} = ANY({VISIBLE})"
+    if rule.kind == "message":  # a hand-off goes up the chain and to the gm/director (archive friday, summary --send)
+        return (f"{row_rule(table, rule)} OR {rule.column} = ANY((SELECT salesctl_chain_up())::integer[]) "
+                f"OR ({ME} IS NOT NULL AND {rule.column} IN (SELECT id FROM staff WHERE role IN ('gm', 'director')))")
     return row_rule(table, rule)
 
 
@@ -301,7 +316,9 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS 
 DECLARE found boolean;
 BEGIN
   -- existence only (so a refusal is "permission denied", as without RLS), of the records a command names by id
-  IF salesctl_me() IS NULL OR tbl NOT IN ('customer', 'deal', 'report', 'complaint', 'meeting', 'action_item') THEN
+  IF salesctl_me() IS NULL OR tbl NOT IN ('customer', 'deal', 'report', 'complaint', 'meeting', 'action_item',
+                                          'contact', 'visit', 'contract', 'attachment', 'lead', 'payment',
+                                          'leave', 'ownership_entry') THEN
     RETURN false;
   END IF;
   EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1)', tbl) INTO found USING row_id;
@@ -310,6 +327,10 @@ END $$;
 CREATE OR REPLACE FUNCTION salesctl_customer_named(exact text, norm text) RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
   SELECT id FROM customer WHERE salesctl_me() IS NOT NULL AND (name = exact OR name_norm = norm) ORDER BY id LIMIT 1
+$$;
+CREATE OR REPLACE FUNCTION salesctl_contract_numbered(num text) RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT id FROM contract WHERE salesctl_me() IS NOT NULL AND number = num ORDER BY id LIMIT 1
 $$;
 CREATE OR REPLACE FUNCTION salesctl_find_duplicate(norm text, keys text[])
 RETURNS TABLE(customer_id integer, customer_name text, owner text, first_reported_at timestamp, matched_on text)
@@ -456,6 +477,202 @@ def pool_customer(session, customer_id: int, *, take: bool = False) -> tuple[str
     return tuple(row) if row is not None else None
 
 
+# A claim request names its customer (migration 0014): the requester's manager decides a claim on a
+# customer another team holds (SQLite's inbox and claim list name it), yet cannot read that customer.
+# Narrow: the name of the live customer of each given pending-or-decided request lodged by someone
+# the login sees (the requests it reads already); nothing else of the customer.
+CLAIMED_FUNCTION = """
+CREATE OR REPLACE FUNCTION salesctl_claimed_customers(entries integer[])
+RETURNS TABLE(entry_id integer, customer_name text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT e.id, c.name::text FROM ownership_entry e JOIN customer c ON c.id = e.customer_id
+   WHERE e.id = ANY(entries) AND e.kind = 'request' AND c.merged_into_id IS NULL
+     AND (salesctl_sees_all() OR e.staff_id = ANY(salesctl_visible_staff()))
+$$;
+"""
+
+
+def claimed_customers(session, entry_ids) -> dict[int, str]:
+    """{request id: customer name} of claim requests by people a staff login sees, live customers only."""
+    rows = session.execute(text("SELECT * FROM salesctl_claimed_customers(CAST(:e AS integer[]))"),
+                           {"e": [int(i) for i in entry_ids]}).all()
+    return {int(eid): name for eid, name in rows}
+
+
+# `claim add ID` on a customer out of the claimant's reach (migration 0014): what the first-reporter
+# check tells of it by name (SPEC 1.6: name, owner, first report time; never contacts), by id, so the
+# claim is the same request (or pool grant) as on SQLite. Only for the roles that claim; a merged
+# record stands for the one it was merged into.
+CLAIM_FUNCTION = """
+CREATE OR REPLACE FUNCTION salesctl_claim_target(cust integer)
+RETURNS TABLE(customer_id integer, customer_name text, owner text, first_reported_at timestamp)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE c integer := cust; nxt integer; hops integer := 0;
+BEGIN
+  IF salesctl_me() IS NULL OR salesctl_my_role() NOT IN ('rep', 'manager', 'regional_manager') THEN RETURN; END IF;
+  LOOP
+    SELECT cu.merged_into_id INTO nxt FROM customer cu WHERE cu.id = c;
+    IF NOT FOUND THEN RETURN; END IF;
+    EXIT WHEN nxt IS NULL OR hops >= 10;
+    c := nxt;
+    hops := hops + 1;
+  END LOOP;
+  -- asking by id for a customer one has no claim on is recorded, so counting through the ids
+  -- (the archive's names, one by one) shows in `salesctl audit` as db.lookup
+  IF NOT EXISTS (SELECT 1 FROM ownership_entry e WHERE e.customer_id IN (c, cust)
+                 AND (e.staff_id = salesctl_me() OR e.staff_id = ANY(salesctl_visible_staff()))) THEN
+    INSERT INTO db_audit (at, db_user, client, actor_id, operation, table_name, row_id, before, after)
+    VALUES (now() AT TIME ZONE 'UTC', session_user, left(current_setting('application_name', true), 64),
+            salesctl_me(), 'lookup', 'customer', c, NULL, NULL);
+  END IF;
+  RETURN QUERY SELECT cu.id, cu.name::text, s.handle::text, cu.reported_at
+    FROM customer cu LEFT JOIN staff s ON s.id = cu.owner_id WHERE cu.id = c;
+END $$;
+"""
+
+
+# A meeting action follows its customer's owner (issue 16), into another team (migration 0014): its
+# new owner lists and closes it, as on SQLite, yet cannot read that team's meeting. Narrow: the date
+# of the meeting an action of the caller's own came from; nothing else of the meeting.
+ACTION_FUNCTION = """
+CREATE OR REPLACE FUNCTION salesctl_action_held_at(item integer) RETURNS timestamp
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+  SELECT m.held_at FROM action_item a JOIN meeting m ON m.id = a.meeting_id
+   WHERE a.id = item AND salesctl_me() IS NOT NULL AND a.owner_id = salesctl_me()
+$$;
+"""
+
+
+def action_held_at(session, action_id: int):
+    """The held_at (aware, UTC) of the hidden meeting an action of the staff login's own came from, or None."""
+    from datetime import timezone
+
+    if not is_staff_login(session):
+        return None
+    when = session.execute(text("SELECT salesctl_action_held_at(:a)"), {"a": action_id}).scalar()
+    return when.replace(tzinfo=timezone.utc) if when is not None else None
+
+
+def claim_target(session, customer_id: int) -> tuple[int, str, str | None, object] | None:
+    """(id, name, owner handle, first report time (aware, UTC)) of a customer a staff login cannot read, for
+    `claim add ID`; None off the team server, for a role that does not claim, or when there is no such customer."""
+    from datetime import timezone
+
+    if not is_staff_login(session):
+        return None
+    row = session.execute(text("SELECT * FROM salesctl_claim_target(:c)"), {"c": customer_id}).first()
+    if row is None:
+        return None
+    cid, name, owner, when = row
+    return cid, name, owner, when.replace(tzinfo=timezone.utc) if when is not None else None
+
+
+# An attachment's content (migration 0014): one row per distinct content, shared by every record
+# that holds the same file. A login cannot see a blob before an attachment points at it, nor one
+# that only another team's records hold, so it stores content through this function: insert, or
+# the id of the row with that keyed digest. It tells a login only that content it already holds
+# is stored; the staff group holds no INSERT on the table, so this is the one way in.
+BLOB_FUNCTION = """
+CREATE OR REPLACE FUNCTION salesctl_store_blob(dig text, kid text, iv bytea, body bytea, bytes integer,
+    made timestamp)
+RETURNS TABLE(blob_id integer, existed boolean)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE found integer;
+BEGIN
+  IF salesctl_me() IS NULL THEN RETURN; END IF;
+  INSERT INTO attachment_blob (digest, key_id, nonce, ciphertext, size, created_at)
+    VALUES (dig, kid, iv, body, bytes, made) ON CONFLICT (digest) DO NOTHING RETURNING id INTO found;
+  IF found IS NOT NULL THEN RETURN QUERY SELECT found, false; RETURN; END IF;
+  RETURN QUERY SELECT b.id, true FROM attachment_blob b WHERE b.digest = dig;
+END $$;
+"""
+
+
+# `customer merge` (migration 0014): DROP's rows move onto KEEP. A manager's login may not
+# UPDATE the append-only grade history, DELETE a profile section, or reach a row of DROP that
+# an earlier owner outside the team wrote, so the move itself runs here: only for a manager
+# (or director/gm) who may merge both customers, only along foreign keys to `customer` (the
+# caller names them; each is checked against the catalog), and nothing is returned.
+MERGE_FUNCTION = """
+CREATE OR REPLACE FUNCTION salesctl_merge_move(keep integer, dropped integer, header text, moved_at timestamp,
+    refs text[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
+DECLARE k customer%ROWTYPE; d customer%ROWTYPE; ref text; tbl text; col text;
+BEGIN
+  SELECT * INTO k FROM customer WHERE id = keep;
+  SELECT * INTO d FROM customer WHERE id = dropped;
+  IF salesctl_me() IS NULL OR k.id IS NULL OR d.id IS NULL OR k.id = d.id
+     OR k.merged_into_id IS NOT NULL OR d.merged_into_id IS NOT NULL
+     OR NOT (salesctl_sees_all() OR (salesctl_my_role() IN ('manager', 'regional_manager')
+             AND (k.owner_id IS NULL OR k.owner_id = ANY(salesctl_visible_staff()))
+             AND (d.owner_id IS NULL OR d.owner_id = ANY(salesctl_visible_staff())))) THEN
+    RAISE EXCEPTION 'merge: not allowed' USING ERRCODE = '42501';
+  END IF;
+  -- one profile section per (customer, section): DROP's text is appended to KEEP's
+  UPDATE profile_section p SET text = p.text || E'\\n\\n' || header || E':\\n' || x.text, updated_at = moved_at
+    FROM profile_section x WHERE p.customer_id = keep AND x.customer_id = dropped AND x.section = p.section;
+  DELETE FROM profile_section x WHERE x.customer_id = dropped
+    AND EXISTS (SELECT 1 FROM profile_section p WHERE p.customer_id = keep AND p.section = x.section);
+  -- one primary contact per customer: KEEP's stays primary
+  IF EXISTS (SELECT 1 FROM contact c WHERE c.customer_id = keep AND c.is_primary) THEN
+    UPDATE contact c SET is_primary = false WHERE c.customer_id = dropped;
+  END IF;
+  FOREACH ref IN ARRAY refs LOOP
+    tbl := split_part(ref, '.', 1);
+    col := split_part(ref, '.', 2);
+    IF tbl IN ('customer', 'ownership_entry') OR NOT EXISTS (
+        SELECT 1 FROM pg_constraint con JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = ANY(con.conkey)
+        WHERE con.contype = 'f' AND con.confrelid = 'customer'::regclass AND con.conrelid = to_regclass(tbl)
+          AND a.attname = col) THEN
+      RAISE EXCEPTION 'merge: % is not a reference to a customer', ref USING ERRCODE = '22023';
+    END IF;
+    EXECUTE format('UPDATE %I SET %I = $1 WHERE %I = $2', tbl, col, col) USING keep, dropped;
+  END LOOP;
+END $$;
+"""
+
+
+def merge_move(session, keep: int, drop: int, *, header: str, at, refs: list[tuple[str, str]]) -> None:
+    """Move DROP's rows onto KEEP through the SECURITY DEFINER function, for a staff login (RLS)."""
+    naive = _naive_utc(at)
+    session.execute(text("SELECT salesctl_merge_move(:k, :d, :h, :at, CAST(:r AS text[]))"),
+                    {"k": keep, "d": drop, "h": header, "at": naive, "r": [f"{t}.{c}" for t, c in refs]})
+
+
+# the SECURITY DEFINER functions migration 0014 adds: signature → body
+DEFINERS_0014 = {
+    "salesctl_claimed_customers(integer[])": CLAIMED_FUNCTION,
+    "salesctl_claim_target(integer)": CLAIM_FUNCTION,
+    "salesctl_action_held_at(integer)": ACTION_FUNCTION,
+    "salesctl_store_blob(text, text, bytea, bytea, integer, timestamp)": BLOB_FUNCTION,
+    "salesctl_merge_move(integer, integer, text, timestamp, text[])": MERGE_FUNCTION,
+}
+
+
+def install_definers(target, definers: dict[str, str]) -> None:
+    """Create (or replace) a migration's functions in the current schema; PostgreSQL only."""
+    if is_postgres(target):
+        schema = _bind(target).execute(text("SELECT current_schema()")).scalar()
+        for sql in definers.values():
+            _execute(target, sql.format(schema=ident(schema)).strip().rstrip(";"))
+
+
+def drop_definers(target, definers: dict[str, str]) -> None:
+    if is_postgres(target):
+        for signature in definers:
+            _execute(target, f"DROP FUNCTION IF EXISTS {signature}")
+
+
+def store_blob(session, *, digest: str, key_id: str, nonce: bytes, ciphertext: bytes, size: int,
+               at) -> tuple[int, bool]:
+    """(blob id, already stored) through the SECURITY DEFINER function, for a staff login (RLS)."""
+    naive = _naive_utc(at)
+    row = session.execute(text("SELECT * FROM salesctl_store_blob(:d, :k, :n, :c, :s, :at)"),
+                          {"d": digest, "k": key_id, "n": nonce, "c": ciphertext, "s": size, "at": naive}).first()
+    return int(row[0]), bool(row[1])
+
+
 def install_match_function(target) -> None:
     if is_postgres(target):
         schema = _bind(target).execute(text("SELECT current_schema()")).scalar()
@@ -474,9 +691,7 @@ def drop_match_function(target) -> None:
 def move_account(session, customer_id: int, *, reason: str, entry_id: int | None, at) -> list[tuple[str, int, int]]:
     """The account's open deals and actions to the customer's current owner, for a staff login (RLS):
     (kind 'deal' | 'action', id, previous owner id) of each row moved."""
-    from datetime import timezone
-
-    naive = at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo else at
+    naive = _naive_utc(at)
     return [tuple(r) for r in session.execute(
         text("SELECT * FROM salesctl_move_account(:c, :r, :e, :at)"),
         {"c": customer_id, "r": reason, "e": entry_id, "at": naive}).all()]
@@ -495,6 +710,13 @@ def match_candidates(session, *, norms=(), trades=(), heads=(), tails=(), phones
          "e": list(emails), "c": list(credits), "x": exclude, "lim": limit}).all()
     return [(how, cid, name, norm, owner, when.replace(tzinfo=timezone.utc) if when is not None else None, part)
             for how, cid, name, norm, owner, when, part in rows]
+
+
+def _naive_utc(at):
+    """A stored time: UTC without an offset (the schema's timestamps)."""
+    from datetime import timezone
+
+    return at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo else at
 
 
 def _execute(target, sql: str) -> None:
@@ -559,17 +781,19 @@ def protect_table(target, table: str, rule: Rule | None = None) -> None:
         _execute(target, f"CREATE POLICY {POLICY_PREFIX}select ON {q} FOR SELECT USING ({using})")
         _execute(target, f"CREATE POLICY {POLICY_PREFIX}insert ON {q} FOR INSERT WITH CHECK ({check})")
         _execute(target, f"CREATE POLICY {POLICY_PREFIX}update ON {q} FOR UPDATE USING ({using}) WITH CHECK ({check})")
+        if "DELETE" in rule.grants:  # without a policy a DELETE under RLS silently removes nothing
+            _execute(target, f"CREATE POLICY {POLICY_PREFIX}delete ON {q} FOR DELETE USING ({using})")
     if table not in NOT_AUDITED:
         _execute(target, f"DROP TRIGGER IF EXISTS salesctl_audit ON {q}")
         _execute(target, f"CREATE TRIGGER salesctl_audit AFTER INSERT OR UPDATE OR DELETE ON {q} "
                          "FOR EACH ROW EXECUTE FUNCTION salesctl_audit_row()")
     group = recorded_group(target)
     if group:
-        grant_table(target, table, group)
+        grant_table(target, table, group, rule)
 
 
-def grant_table(target, table: str, group: str) -> None:
-    rule = TABLES[table]
+def grant_table(target, table: str, group: str, rule: Rule | None = None) -> None:
+    rule = rule or TABLES[table]
     q = ident(table)
     _execute(target, f"REVOKE ALL ON {q} FROM {ident(group)}")
     if rule.grants:
@@ -666,11 +890,16 @@ def is_staff_login(session) -> bool:
     return who is not None and who.is_login
 
 
+def exists_hidden(session, table: str, row_id: int | None) -> bool:
+    """Does a record the staff login cannot read exist (existence only)? False off the team server."""
+    if row_id is None or not is_staff_login(session):
+        return False
+    return bool(session.execute(text("SELECT salesctl_row_exists(:t, :i)"), {"t": table, "i": int(row_id)}).scalar())
+
+
 def deny_if_hidden(session, table: str, row_id: int | None, what: str) -> None:
     """Under RLS a record outside one's reach reads as absent: refuse it as permission denied, as SQLite does."""
-    if row_id is None or not is_staff_login(session):
-        return
-    if session.execute(text("SELECT salesctl_row_exists(:t, :i)"), {"t": table, "i": int(row_id)}).scalar():
+    if exists_hidden(session, table, row_id):
         from salesctl.errors import PermissionDenied
         from salesctl.messages import t
 
@@ -681,6 +910,13 @@ def hidden_customer_named(session, exact: str, norm: str | None) -> int | None:
     if not is_staff_login(session):
         return None
     return session.execute(text("SELECT salesctl_customer_named(:e, :n)"), {"e": exact, "n": norm or exact}).scalar()
+
+
+def hidden_contract_numbered(session, number: str) -> int | None:
+    """The id of a contract by its number, for a staff login that cannot read it (0014)."""
+    if not is_staff_login(session):
+        return None
+    return session.execute(text("SELECT salesctl_contract_numbered(:n)"), {"n": number}).scalar()
 
 
 # --------------------------------------------------------------------------- db security-check

@@ -26,6 +26,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "contract.msg.attached": ("File attached as attachment {id}", "文件已作为附件 {id} 保存"),
     "contract.denied.add": ("add a contract to deal {id}", "为商机 {id} 登记合同"),
     "contract.denied.change": ("change the contract of deal {id}", "修改商机 {id} 的合同"),
+    "contract.what": ("contract {id}", "合同 {id}"),
     "contract.err.not_found": ("no contract {id}", "没有合同 {id}"),
     "contract.err.void": ("contract {id} is void; it cannot change", "合同 {id} 已作废，不能修改"),
     "contract.err.deal_not_won": (

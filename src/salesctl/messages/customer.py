@@ -207,6 +207,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--name: required; the contact person's name",
         "--name：必填，即联系人姓名",
     ),
+    "customer.what.contact": ("contact {id}", "联系人 {id}"),
     "customer.err.no_contact": (
         "CONTACT: no contact {id} (see `salesctl customer contact list CUSTOMER`)",
         "CONTACT：没有编号为 {id} 的联系人（见 `salesctl customer contact list CUSTOMER`）",

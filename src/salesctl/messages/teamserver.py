@@ -18,6 +18,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the database role {role} is not a salesctl login; ask the administrator ({admin}) for one (salesctl staff login HANDLE --enable)",
         "数据库角色 {role} 不是 salesctl 的登录账号；请向管理员（{admin}）申请（salesctl staff login HANDLE --enable）",
     ),
+    "ts.err.login_disabled": (
+        "the team server refuses the login {role}: it is disabled (a deactivated person's login); ask the administrator",
+        "团队服务器拒绝登录账号 {role}：该账号已停用（人员已停用）；请联系管理员",
+    ),
+    "ts.err.schema_behind": (
+        "the team server's schema is at revision {rev} and this salesctl needs {head}: "
+        "ask the administrator ({admin}) to run `salesctl db upgrade`",
+        "团队服务器的数据库结构为版本 {rev}，本版 salesctl 需要 {head}：请管理员（{admin}）运行 `salesctl db upgrade`",
+    ),
     "ts.err.denied_db": ("permission denied by the database: {detail}", "数据库拒绝：{detail}"),
     "ts.err.login_mode": ("staff login: give --enable or --disable", "staff login：请指定 --enable 或 --disable"),
     "ts.msg.login_enabled": (
@@ -44,6 +53,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ts.what.complaint": ("complaint {id}", "投诉 {id}"),
     "ts.what.meeting": ("meeting {id}", "例会 {id}"),
     "ts.what.action": ("action item {id}", "行动项 {id}"),
+    "ts.what.claim": ("claim {id}", "报备 {id}"),
+    "ts.what.leave": ("leave {id}", "请假 {id}"),
     "ts.title.security": ("Team server security", "团队服务器安全"),
     "col.table": ("Table", "表"),
     "col.kind": ("Rule", "规则"),

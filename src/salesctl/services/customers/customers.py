@@ -300,16 +300,19 @@ def _other_with_name(session, norm: str, customer_id: int) -> Customer | None:
     return session.exec(select(Customer).where(Customer.name_norm == norm, Customer.id != customer_id)).first()
 
 
-def _other_with_phone(session, key: str, customer_id: int) -> Customer | None:
-    match = session.exec(
-        select(Customer).where(Customer.phone_norm == key, Customer.id != customer_id).limit(1)
-    ).first()
-    if match is None:
-        contact = session.exec(
-            select(Contact).where(Contact.phone_norm == key, Contact.customer_id != customer_id).limit(1)
-        ).first()
-        match = session.get(Customer, contact.customer_id) if contact else None
-    return match
+def other_holder(session, customer_id: int, *, phone: str | None = None,
+                 credit_code: str | None = None) -> Duplicate | None:
+    """Another customer with this phone (its own or a contact's) or credit code, through the matcher:
+    on the team server it sees the holder in any scope (SECURITY DEFINER), revealing name, owner, first report."""
+    from salesctl.services.customers.matching import find_matches
+
+    found = find_matches(session, None, phones=[phone] if phone else (), credit_code=credit_code,
+                         exclude_id=customer_id, possible=False)
+    if not found:
+        return None
+    match = found[0]
+    return Duplicate(match.customer_id, match.name, match.owner, match.reported_at,
+                     "credit_code" if credit_code else "phone")
 
 
 def _duplicate_of(ctx: Ctx, match: Customer, on: str) -> DuplicateCustomer:
@@ -384,16 +387,13 @@ def edit_customer(
         if duplicate is not None:
             raise DuplicateCustomer(duplicate)
     if new_credit and new_credit != customer.credit_code:
-        from salesctl.services.customers.matching import find_matches
-
-        # the matcher: on the team server it sees the holder in any scope (SECURITY DEFINER)
-        for match in find_matches(session, None, credit_code=new_credit, exclude_id=customer.id):
-            raise DuplicateCustomer(Duplicate(match.customer_id, match.name, match.owner, match.reported_at,
-                                              "credit_code"))
+        holder = other_holder(session, customer.id, credit_code=new_credit)
+        if holder is not None:
+            raise DuplicateCustomer(holder)
     if new_phone:
-        match = _other_with_phone(session, phone_key(new_phone), customer.id)
-        if match is not None:
-            raise _duplicate_of(ctx, match, "phone")
+        holder = other_holder(session, customer.id, phone=new_phone)
+        if holder is not None:
+            raise DuplicateCustomer(holder)
     new_industry = _clean(industry) if industry is not None else customer.industry
     holder = new_owner or (session.get(Staff, customer.owner_id) if customer.owner_id else None)
     if holder is not None and industry is not None and new_owner is None:

@@ -164,6 +164,36 @@ def _exact(ctx: Ctx, ref: str) -> Customer:
     return find_customer(ctx, ref)
 
 
+def _move_rows(ctx: Ctx, keep: Customer, drop: Customer, references: list[tuple[str, str]]) -> None:
+    """Every row referring to DROP onto KEEP (profile sections merged, KEEP's primary contact kept)."""
+    from salesctl.rls import is_staff_login, merge_move
+
+    session = ctx.session
+    header = t("match.note.merge", name=drop.name, id=drop.id)
+    if is_staff_login(session):  # the team server: append-only history and rows out of the login's reach move too
+        session.flush()
+        merge_move(session, keep.id, drop.id, header=header, at=ctx.now, refs=references)
+        session.expire_all()
+        return
+    # profile sections are one per (customer, section): DROP's text is appended to KEEP's
+    own = {s.section: s for s in session.exec(select(ProfileSection).where(ProfileSection.customer_id == keep.id))}
+    for section in session.exec(select(ProfileSection).where(ProfileSection.customer_id == drop.id)).all():
+        if section.section in own:
+            target = own[section.section]
+            target.text = f"{target.text}\n\n{header}:\n{section.text}"
+            target.updated_at = ctx.now
+            session.add(target)
+            session.delete(section)
+    session.flush()
+    # one primary contact per customer: KEEP's stays primary, DROP's come as further contacts
+    if session.exec(select(Contact.id).where(Contact.customer_id == keep.id, Contact.is_primary == True)).first():  # noqa: E712
+        session.execute(update(Contact).where(Contact.customer_id == drop.id).values(is_primary=False))
+    tables = ProfileSection.metadata.tables
+    for table_name, column in references:
+        table = tables[table_name]
+        session.execute(update(table).where(table.c[column] == drop.id).values({column: keep.id}))
+
+
 def merge(ctx: Ctx, keep_ref: str, drop_ref: str, *, owner: str | None = None, dry_run: bool = False) -> dict:
     """Move every row referring to DROP onto KEEP; DROP stays as a record 'merged into KEEP'."""
     from salesctl.audit import snapshot
@@ -210,24 +240,8 @@ def merge(ctx: Ctx, keep_ref: str, drop_ref: str, *, owner: str | None = None, d
         return result
 
     before = {"keep": snapshot(keep), "drop": snapshot(drop)}
-    # profile sections are one per (customer, section): DROP's text is appended to KEEP's
-    own = {s.section: s for s in session.exec(select(ProfileSection).where(ProfileSection.customer_id == keep.id))}
-    for section in session.exec(select(ProfileSection).where(ProfileSection.customer_id == drop.id)).all():
-        if section.section in own:
-            target = own[section.section]
-            target.text = f"{target.text}\n\n{t('match.note.merge', name=drop.name, id=drop.id)}:\n{section.text}"
-            target.updated_at = ctx.now
-            session.add(target)
-            session.delete(section)
-    session.flush()
-    # one primary contact per customer: KEEP's stays primary, DROP's come as further contacts
-    if session.exec(select(Contact.id).where(Contact.customer_id == keep.id, Contact.is_primary == True)).first():  # noqa: E712
-        session.execute(update(Contact).where(Contact.customer_id == drop.id).values(is_primary=False))
-    for table_name, column in CUSTOMER_REFERENCES:
-        table = tables.get(table_name)
-        if table is None or column not in table.c:
-            continue
-        session.execute(update(table).where(table.c[column] == drop.id).values({column: keep.id}))
+    references = [(n, c) for n, c in CUSTOMER_REFERENCES if n in tables and c in tables[n].c]
+    _move_rows(ctx, keep, drop, references)
     note = stored_text("match.note.merge", name=drop.name, id=drop.id)
     copies: dict[int, int] = {}  # DROP's entry id → its copy on KEEP, so a decision refers to the copied request
     for entry in entries:  # both reports stay in KEEP's ledger (copies; the ledger is never updated)

@@ -32,9 +32,9 @@ from salesctl.services.context import Ctx
 from salesctl.services.customers.normalize import normalize_phone, phone_key
 from salesctl.services.customers.customers import (
     _contact_snapshot,
-    _duplicate_of,
-    _other_with_phone,
+    DuplicateCustomer,
     _refresh_incomplete,
+    other_holder,
     primary_contact,
 )
 from salesctl.services.customers.reads import get_customer, show_customer
@@ -81,6 +81,9 @@ def _make_primary(ctx: Ctx, customer: Customer, contact: Contact, current: Conta
 def get_contact(ctx: Ctx, contact_id: int, *, change: bool = False) -> tuple[Contact, Customer]:
     contact = ctx.session.get(Contact, contact_id)
     if contact is None:
+        from salesctl.rls import deny_if_hidden
+
+        deny_if_hidden(ctx.session, "contact", contact_id, t("customer.what.contact", id=contact_id))
         raise NotFound(t("customer.err.no_contact", id=contact_id))
     customer = ctx.session.get(Customer, contact.customer_id)
     (require_change_customer if change else require_see_customer)(ctx, customer)
@@ -98,9 +101,9 @@ def edit_contact(ctx: Ctx, contact_id: int, *, name: str | None = None, title: s
     phone_value = normalize_phone(phone, "phone") if _clean(phone) else None
     email_value = validate_email(email) if email is not None else None
     if phone_value:
-        match = _other_with_phone(session, phone_key(phone_value), customer.id)
-        if match is not None:
-            raise _duplicate_of(ctx, match, "phone")
+        holder = other_holder(session, customer.id, phone=phone_value)
+        if holder is not None:
+            raise DuplicateCustomer(holder)
     if name is not None:
         contact.name = _clean(name)
     if title is not None:

@@ -415,6 +415,7 @@ class CustomerIndex:
     """Customers by id, exact name and normalised name (one query), for rows that name a customer."""
 
     def __init__(self, session):
+        self.session = session
         self.by_id: dict[int, tuple] = {}
         self.by_name: dict[str, list[int]] = {}
         self.by_norm: dict[str, int] = {}
@@ -438,6 +439,15 @@ class CustomerIndex:
         norm = normalize_name(value)
         if norm in self.by_norm:
             return self.by_id[self.by_norm[norm]]
+        from salesctl.rls import exists_hidden, hidden_customer_named, is_staff_login, pool_customer
+
+        if is_staff_login(self.session):  # the team server: a pool or another rep's customer, refused as on SQLite
+            number = value.lstrip("#")
+            hidden = int(number) if is_id(number) else hidden_customer_named(self.session, value, norm)
+            if exists_hidden(self.session, "customer", hidden):
+                if pool_customer(self.session, hidden) is not None:
+                    raise RowError("pool", t("import.reason.pool", id=hidden))
+                raise RowError("permission", t("err.denied", what=t("err.what.customer", id=hidden)))
         raise RowError("customer", t("import.reason.customer_unknown", column=label, value=value))
 
 

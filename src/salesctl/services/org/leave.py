@@ -54,6 +54,9 @@ def get_leave(ctx: Ctx, ref) -> tuple[Leave, Staff]:
         raise InvalidInput(t("leave.err.bad_id", value=ref))
     leave = ctx.session.get(Leave, int(value))
     if leave is None:
+        from salesctl.rls import deny_if_hidden
+
+        deny_if_hidden(ctx.session, "leave", int(value), t("ts.what.leave", id=value))  # team server: out of reach
         raise NotFound(t("leave.err.not_found", id=value))
     return leave, ctx.session.get(Staff, leave.staff_id)
 

@@ -77,13 +77,15 @@ def set_login(ctx: Ctx, ref: str | Staff, *, enable: bool, password_file: str | 
     _require_role_admin(ctx)
     group = rls.ensure_group(conn)
     role = staff.login_role or rls.login_role(rls.record_prefix(conn), staff.handle)
-    exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+    exists = conn.execute(text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
     generated = None
     if not exists and password is None:
         password = generated = secrets.token_urlsafe(18)
     q = rls.ident(role)
     if exists:
-        conn.execute(text(f"ALTER ROLE {q} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"))
+        # naming SUPERUSER or BYPASSRLS at all needs a superuser (PostgreSQL 15), so only when the role has them
+        strip = " NOSUPERUSER NOBYPASSRLS" if exists[0] else ""
+        conn.execute(text(f"ALTER ROLE {q} LOGIN NOCREATEDB NOCREATEROLE{strip}"))
     else:
         conn.execute(text(f"CREATE ROLE {q} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS INHERIT"))
     if password is not None:

@@ -150,7 +150,7 @@ def _find_existing(ctx: Ctx, ref: str, phone: str | None, not_duplicate: bool = 
     if is_id(value):
         customer = ctx.session.get(Customer, int(value))
         if customer is None:
-            raise NotFound(t("claim.err.no_customer_id", id=value))
+            return _held_by_id(ctx, int(value))
         from salesctl.services.customers.lookup import follow_merged
 
         return follow_merged(ctx.session, customer)
@@ -166,6 +166,18 @@ def _find_existing(ctx: Ctx, ref: str, phone: str | None, not_duplicate: bool = 
     if found is None:  # team server: another rep's customer, hidden by row-level security
         return _held_elsewhere(ctx, duplicate)
     return found
+
+
+def _held_by_id(ctx: Ctx, customer_id: int) -> Customer:
+    """Team server: `claim add ID` on a customer out of the claimant's reach is claimed as by its name."""
+    from salesctl.rls import claim_target
+    from salesctl.services.customers.duplicates import Duplicate
+
+    target = claim_target(ctx.session, customer_id)
+    if target is None:
+        raise NotFound(t("claim.err.no_customer_id", id=customer_id))
+    found = ctx.session.get(Customer, target[0])  # a hidden merged record of a customer of one's own
+    return found if found is not None else _held_elsewhere(ctx, Duplicate(*target, matched_on="id"))
 
 
 def _held_elsewhere(ctx: Ctx, duplicate) -> Customer:
@@ -303,19 +315,20 @@ def _claim_hidden(ctx: Ctx, customer: Customer, need: str) -> ClaimOutcome:
 
 
 # --------------------------------------------------------------------------- claim list
-def _claim_select():
+def _claim_select(outer: bool = False):
+    """The claim rows; `outer` (team server) keeps one's own claims on customers out of one's reach."""
     claimant = aliased(Staff, name="claimant")
     holder = aliased(Staff, name="holder")
     decision = aliased(OwnershipEntry, name="decision")
     decider = aliased(Staff, name="decider")
     stmt = (
-        select(OwnershipEntry.id, Customer.name, Customer.id, claimant.handle, OwnershipEntry.kind, decision.kind,
-               holder.handle, OwnershipEntry.need, OwnershipEntry.at, decider.handle, decision.at, decision.note,
-               decision.had_info_in_time, Customer.owner_id, OwnershipEntry.staff_id, Customer.industry,
+        select(OwnershipEntry.id, Customer.name, OwnershipEntry.customer_id, claimant.handle, OwnershipEntry.kind,
+               decision.kind, holder.handle, OwnershipEntry.need, OwnershipEntry.at, decider.handle, decision.at,
+               decision.note, decision.had_info_in_time, Customer.owner_id, OwnershipEntry.staff_id, Customer.industry,
                claimant.industry, claimant.role,
                exists().where(Lead.customer_id == Customer.id, Lead.status == "open").label("open_lead"))
         .select_from(OwnershipEntry)
-        .join(Customer, Customer.id == OwnershipEntry.customer_id)
+        .join(Customer, Customer.id == OwnershipEntry.customer_id, isouter=outer)
         .join(claimant, claimant.id == OwnershipEntry.staff_id)
         .join(holder, holder.id == Customer.owner_id, isouter=True)
         .join(decision, decision.ref_id == OwnershipEntry.id, isouter=True)
@@ -357,7 +370,9 @@ def list_claims(ctx: Ctx, *, pending: bool = False, status: str | None = None, c
         raise InvalidInput(t("claim.err.pending_conflict", status=status))
     wanted = "pending" if pending else status
     scope = resolve_scope(ctx, mine=mine, team=team, manager=manager, rep=rep, all_=all_)
-    stmt, decision = _claim_select()
+    from salesctl.rls import is_staff_login
+
+    stmt, decision = _claim_select(outer=is_staff_login(ctx.session))
     stmt = stmt.where(live_customer())  # a merged record's entries are listed as KEEP's copies
     clause = scope_clause(scope, OwnershipEntry.staff_id)
     if clause is not None:
@@ -380,14 +395,41 @@ def list_claims(ctx: Ctx, *, pending: bool = False, status: str | None = None, c
     result = ctx.session.execute(stmt, execution_options={"yield_per": 500})
     try:
         for record in result:
+            if record[1] is None:  # team server: the actor's own claim on a customer out of their reach
+                record = _told_as_claimed(ctx, record)
+                if record is None:
+                    continue
             yield _claim_row(record)
     finally:
         result.close()
 
 
+def _told_as_claimed(ctx: Ctx, record) -> list | None:
+    """A claim row on a hidden customer with what `claim add` told of it (name, holder; a pool customer's
+    industry and open lead); None for a merged record's entry (listed as KEEP's copy)."""
+    from salesctl.directory import find_staff
+    from salesctl.rls import claim_target, pool_customer
+
+    values = list(record)  # the columns of _claim_select: 1 name, 2 customer id, 6 holder, 13 owner id, …
+    target = claim_target(ctx.session, values[2])
+    if target is None or target[0] != values[2]:
+        return None
+    holder = find_staff(ctx.session, target[2]) if target[2] else None
+    values[1], values[6], values[13] = target[1], target[2], holder.id if holder else None
+    facts = pool_customer(ctx.session, values[2]) if holder is None else None
+    if facts is not None:
+        values[15], values[18] = facts[0], facts[1]
+    return values
+
+
 def claim_row(ctx: Ctx, entry_id: int) -> dict:
-    stmt, _ = _claim_select()
-    return _claim_row(ctx.session.execute(stmt.where(OwnershipEntry.id == entry_id)).one())
+    from salesctl.rls import is_staff_login
+
+    stmt, _ = _claim_select(outer=is_staff_login(ctx.session))
+    record = ctx.session.execute(stmt.where(OwnershipEntry.id == entry_id)).one()
+    if record[1] is None:  # team server: a claim on a customer out of the actor's reach
+        record = _told_as_claimed(ctx, record) or record
+    return _claim_row(record)
 
 
 # --------------------------------------------------------------------------- approve / reject
@@ -407,6 +449,10 @@ def _request_for_decision(ctx: Ctx, claim_id: int) -> tuple[OwnershipEntry, Staf
     is_claim = entry is not None and (entry.kind in ("request", "grant")
                                       or (entry.kind == "report" and entry.to_owner_id is not None))
     if not is_claim:
+        if entry is None:
+            from salesctl.rls import deny_if_hidden
+
+            deny_if_hidden(ctx.session, "ownership_entry", claim_id, t("ts.what.claim", id=claim_id))
         raise NotFound(t("claim.err.no_claim", id=claim_id))
     requester = ctx.session.get(Staff, entry.staff_id)
     if ctx.actor.role not in DECIDER_ROLES or requester.id == ctx.actor.id or not is_manager_of(ctx, requester):
@@ -416,7 +462,25 @@ def _request_for_decision(ctx: Ctx, claim_id: int) -> tuple[OwnershipEntry, Staf
     return entry, requester
 
 
+def _decision_customer(ctx: Ctx, request: OwnershipEntry) -> Customer:
+    """The request's customer under a lock. Team server: a customer another team holds, which the requester's
+    manager cannot read, as `claim add` told it (name, holder), never locked nor written."""
+    if ctx.session.get(Customer, request.customer_id) is not None:
+        return lock_customer(ctx, request.customer_id)
+    from salesctl.rls import claim_target
+    from salesctl.services.customers.duplicates import Duplicate
+
+    target = claim_target(ctx.session, request.customer_id)
+    if target is None:
+        raise NotFound(t("claim.err.no_claim", id=request.id))
+    return _held_elsewhere(ctx, Duplicate(*target, matched_on="id"))
+
+
 def _existing_decision(ctx: Ctx, request: OwnershipEntry) -> None:
+    """One decision per request (a hidden customer's row cannot be locked: decisions serialise here)."""
+    from salesctl.db import lock_uniqueness
+
+    lock_uniqueness(ctx.session, "claim_decision")
     decision = ctx.session.exec(select(OwnershipEntry).where(OwnershipEntry.ref_id == request.id)).first()
     if decision is not None:
         word = t("claim.status.approved") if decision.kind == "approve" else t("claim.status.rejected")
@@ -429,7 +493,7 @@ def approve_claim(ctx: Ctx, claim_id: int, *, note: str | None = None, owner_had
     the manager's reason (--note) and, when contested, whether the owner had the information in time."""
     request, requester = _request_for_decision(ctx, claim_id)
     had_info = parse_yes_no(owner_had_info, "owner-had-info")
-    customer = lock_customer(ctx, request.customer_id)
+    customer = _decision_customer(ctx, request)
     _existing_decision(ctx, request)
     note = _clean(note)
     contested = customer.owner_id is not None and customer.owner_id != requester.id
@@ -458,7 +522,7 @@ def reject_claim(ctx: Ctx, claim_id: int, *, reason: str | None) -> Decision:
     reason = _clean(reason)
     if reason is None:
         raise InvalidInput(t("claim.err.reason_required"))
-    customer = lock_customer(ctx, request.customer_id)
+    customer = _decision_customer(ctx, request)
     _existing_decision(ctx, request)
     entry = record_entry(ctx, customer, "reject", staff_id=requester.id, note=reason, ref_id=request.id)
     return Decision(entry, request, customer, requester, _handle(ctx, customer.owner_id), False, False)

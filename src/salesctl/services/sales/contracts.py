@@ -53,6 +53,10 @@ def get_contract(ctx: Ctx, ref) -> Contract:
     if contract is None and value:
         contract = ctx.session.exec(select(Contract).where(Contract.number == value)).first()
     if contract is None:
+        from salesctl.rls import deny_if_hidden, hidden_contract_numbered
+
+        hidden = int(value) if is_id(value) else (hidden_contract_numbered(ctx.session, value) if value else None)
+        deny_if_hidden(ctx.session, "contract", hidden, t("contract.what", id=value))  # team server: out of reach
         raise NotFound(t("contract.err.not_found", id=ref))
     return contract
 

@@ -131,8 +131,21 @@ def deal_for_writing(ctx: Ctx, ref, what: str) -> Deal:
     """The deal, after checking the actor may change it; `what` is a message key (deal.denied.*) taking {id}."""
     deal = get_deal(ctx, ref)
     _require_see_deal(ctx, deal)
+    _deny_if_account_held_elsewhere(ctx, deal, t(what, id=deal.id))
     require_act_for(ctx, _writer(ctx, deal), t(what, id=deal.id))
     return deal
+
+
+def _deny_if_account_held_elsewhere(ctx: Ctx, deal: Deal, what: str) -> None:
+    """Team server: a deal of one's own (a won deal keeps its rep) whose customer now has an owner out of
+    one's reach is worked by that owner, as `_writer` decides on SQLite; a hidden pool customer is not."""
+    from salesctl.errors import PermissionDenied
+    from salesctl.rls import is_staff_login, pool_customer
+
+    if not is_staff_login(ctx.session) or ctx.session.get(Customer, deal.customer_id) is not None:
+        return
+    if pool_customer(ctx.session, deal.customer_id) is None:
+        raise PermissionDenied(t("err.denied", what=what))
 
 
 def collected(ctx: Ctx, deal_id: int) -> Decimal:

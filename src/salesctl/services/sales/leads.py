@@ -213,6 +213,9 @@ def _industry_clause(industry: str | None):
 def get_lead(ctx: Ctx, lead_id: int) -> Lead:
     lead = ctx.session.get(Lead, lead_id)
     if lead is None:
+        from salesctl.rls import deny_if_hidden
+
+        deny_if_hidden(ctx.session, "lead", lead_id, t("lead.what.assign", id=lead_id))  # team server: out of reach
         raise NotFound(t("lead.err.no_lead", id=lead_id))
     return lead
 

@@ -226,6 +226,19 @@ def _int_id(ref, entity: str) -> int:
     return int(value)
 
 
+def _deny_if_hidden(ctx: Ctx, entity: str, number: int) -> None:
+    """The team server: a record that exists out of the login's reach is refused, as on SQLite (exit 3)."""
+    from salesctl.rls import deny_if_hidden
+
+    deny_if_hidden(ctx.session, entity, number, t("attach.what.record", entity=entity, id=number))
+
+
+def _customer_name(ctx: Ctx, customer_id: int) -> str | None:
+    """The name of the record's customer; None when the team server hides it (a visit of a customer since moved)."""
+    customer = ctx.session.get(Customer, customer_id)
+    return customer.name if customer is not None else None
+
+
 def check_record(ctx: Ctx, entity: str, ref, *, write: bool) -> tuple[int, str]:
     """The record's id and its customer's name, after the same scope check as the record itself."""
     from salesctl.models import Complaint, Deal, Visit
@@ -241,7 +254,7 @@ def check_record(ctx: Ctx, entity: str, ref, *, write: bool) -> tuple[int, str]:
         from salesctl.services.sales.deals import deal_for_reading, deal_for_writing
 
         deal = deal_for_writing(ctx, ref, "attach.denied.write") if write else deal_for_reading(ctx, ref)
-        return deal.id, ctx.session.get(Customer, deal.customer_id).name
+        return deal.id, _customer_name(ctx, deal.customer_id)
     if entity == "contract":
         from salesctl.services.sales.contracts import get_contract
         from salesctl.services.sales.deals import deal_for_reading, deal_for_writing
@@ -249,30 +262,32 @@ def check_record(ctx: Ctx, entity: str, ref, *, write: bool) -> tuple[int, str]:
         contract = get_contract(ctx, ref)
         deal = (deal_for_writing(ctx, contract.deal_id, "attach.denied.write") if write
                 else deal_for_reading(ctx, contract.deal_id))
-        return contract.id, ctx.session.get(Customer, deal.customer_id).name
+        return contract.id, _customer_name(ctx, deal.customer_id)
     if entity == "visit":
         number = _int_id(ref, entity)
         visit = ctx.session.get(Visit, number)
         if visit is None:
+            _deny_if_hidden(ctx, entity, number)
             raise NotFound(t("attach.err.record_not_found", entity=entity, id=number))
         rep = ctx.session.get(Staff, visit.rep_id)
         what = t("attach.what.record", entity=entity, id=number)
         require_see_staff(ctx, rep, what=what)
         if write:
             require_act_for(ctx, rep, what)
-        return visit.id, ctx.session.get(Customer, visit.customer_id).name
+        return visit.id, _customer_name(ctx, visit.customer_id)
     # complaint: whoever may see the complaint
     from salesctl.permissions import may_see_complaint
 
     number = _int_id(ref, entity)
     complaint = ctx.session.get(Complaint, number)
     if complaint is None:
+        _deny_if_hidden(ctx, entity, number)
         raise NotFound(t("attach.err.record_not_found", entity=entity, id=number))
     customer = ctx.session.get(Customer, complaint.customer_id)
-    owner = ctx.session.get(Staff, customer.owner_id) if customer.owner_id else None
+    owner = ctx.session.get(Staff, customer.owner_id) if customer is not None and customer.owner_id else None
     if not may_see_complaint(ctx, complaint, owner):
         raise PermissionDenied(t("err.denied", what=t("attach.what.record", entity=entity, id=number)))
-    return complaint.id, customer.name
+    return complaint.id, customer.name if customer is not None else None
 
 
 def _sees_removed(ctx: Ctx) -> bool:
@@ -308,21 +323,33 @@ def add_attachment(ctx: Ctx, entity: str, ref, path: str, *, note: str | None = 
     record_id, customer = check_record(ctx, entity, ref, write=True)
     key_id, key = database_key(ctx, create=True)
     digest = hmac.new(key, data, hashlib.sha256).hexdigest()
-    blob = ctx.session.exec(select(AttachmentBlob).where(AttachmentBlob.digest == digest)).first()
-    deduplicated = blob is not None
-    if blob is None:
-        nonce, ciphertext = encrypt(key, key_id, digest, data)
-        blob = AttachmentBlob(digest=digest, key_id=key_id, nonce=nonce, ciphertext=ciphertext, size=len(data),
-                              created_at=ctx.now)
-        ctx.session.add(blob)
-        ctx.session.flush()
-    attachment = Attachment(entity=entity, entity_id=record_id, blob_id=blob.id, filename=file.name[:300],
+    blob_id, deduplicated = _store(ctx, key, key_id, digest, data)
+    attachment = Attachment(entity=entity, entity_id=record_id, blob_id=blob_id, filename=file.name[:300],
                             content_type=mime, size=len(data), note=(note or "").strip() or None,
                             added_by_id=ctx.actor.id, added_at=ctx.now)
     ctx.session.add(attachment)
     ctx.session.flush()
     ctx.audit("attachment.add", "attachment", attachment.id, None, attachment)
     return Added(_row(attachment, ctx.actor.handle, customer), deduplicated)
+
+
+def _store(ctx: Ctx, key: bytes, key_id: str, digest: str, data: bytes) -> tuple[int, bool]:
+    """(blob id, deduplicated): one stored copy per distinct content."""
+    from salesctl.rls import is_staff_login, store_blob
+
+    if is_staff_login(ctx.session):  # the team server: a login may not see the blob another team's file made
+        nonce, ciphertext = encrypt(key, key_id, digest, data)
+        return store_blob(ctx.session, digest=digest, key_id=key_id, nonce=nonce, ciphertext=ciphertext,
+                          size=len(data), at=ctx.now)
+    blob = ctx.session.exec(select(AttachmentBlob).where(AttachmentBlob.digest == digest)).first()
+    if blob is not None:
+        return blob.id, True
+    nonce, ciphertext = encrypt(key, key_id, digest, data)
+    blob = AttachmentBlob(digest=digest, key_id=key_id, nonce=nonce, ciphertext=ciphertext, size=len(data),
+                          created_at=ctx.now)
+    ctx.session.add(blob)
+    ctx.session.flush()
+    return blob.id, False
 
 
 def _row(a: Attachment, added_by: str | None, customer: str | None = None) -> dict:
@@ -347,6 +374,7 @@ def _load(ctx: Ctx, ref, *, write: bool) -> tuple[Attachment, str]:
     number = _int_id(ref, "attachment")
     attachment = ctx.session.get(Attachment, number)
     if attachment is None:
+        _deny_if_hidden(ctx, "attachment", number)
         raise NotFound(t("attach.err.not_found", id=number))
     _record_id, customer = check_record(ctx, attachment.entity, attachment.entity_id, write=write)
     if attachment.removed_at is not None and (write or not _sees_removed(ctx)):

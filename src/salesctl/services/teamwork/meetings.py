@@ -293,11 +293,20 @@ def _action_select():
     _, carried = _open_clause()
     stmt = (
         select(ActionItem, Meeting.held_at, owner.handle, carried.label("carried"), Customer.name)
-        .join(Meeting, Meeting.id == ActionItem.meeting_id)
+        .outerjoin(Meeting, Meeting.id == ActionItem.meeting_id)  # team server: one's own, another team's meeting
         .join(owner, owner.id == ActionItem.owner_id)
         .outerjoin(Customer, Customer.id == ActionItem.customer_id)
     )
     return stmt, owner
+
+
+def _held_at(ctx: Ctx, item: ActionItem, held_at: datetime | None) -> datetime:
+    """The meeting's time; on the team server a hidden meeting's, for an action of one's own."""
+    if held_at is not None:
+        return held_at
+    from salesctl.rls import action_held_at
+
+    return action_held_at(ctx.session, item.id)
 
 
 def action_status(item: ActionItem, carried: bool) -> str:
@@ -351,7 +360,7 @@ def action_rows(ctx: Ctx, *, open_only: bool = False, overdue: bool = False, own
     stmt = stmt.order_by(ActionItem.due.is_(None), ActionItem.due, ActionItem.id)
     tz = ctx.clock.tz
     for item, held_at, handle, carried, customer in ctx.session.exec(stmt):
-        yield action_row(item, held_at, handle, bool(carried), ctx.today, tz, customer)
+        yield action_row(item, _held_at(ctx, item, held_at), handle, bool(carried), ctx.today, tz, customer)
 
 
 def action_detail(ctx: Ctx, action_id: int) -> dict:
@@ -361,7 +370,7 @@ def action_detail(ctx: Ctx, action_id: int) -> dict:
     if found is None:
         raise NotFound(t("meeting.err.no_action", id=action_id))
     item, held_at, handle, carried, customer = found
-    return action_row(item, held_at, handle, bool(carried), ctx.today, ctx.clock.tz, customer)
+    return action_row(item, _held_at(ctx, item, held_at), handle, bool(carried), ctx.today, ctx.clock.tz, customer)
 
 
 def mark_done(ctx: Ctx, action_id: int, note: str | None) -> tuple[ActionItem, int]:

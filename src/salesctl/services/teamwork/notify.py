@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from sqlalchemy import insert
 from sqlmodel import select
 
 from salesctl.errors import PermissionDenied
@@ -270,6 +271,8 @@ def log_rows(ctx: Ctx, limit: int = 20) -> list[dict]:
 
 def log_message(ctx: Ctx, staff: Staff | None, channel: str, purpose: str, subject: str, items: int,
                 error: str | None) -> None:
-    ctx.session.add(NotifyLog(staff_id=staff.id if staff else None, channel=channel, purpose=purpose, at=ctx.now,
-                              items=items, subject=subject[:300], result="sent" if error is None else "failed",
-                              error=error))
+    """One row of `notify_log`. Without RETURNING (`inline`): on the team server a login logs what it sends
+    up its chain (the Friday pack to the gm), a row it may add but not read back (salesctl.rls)."""
+    ctx.session.execute(insert(NotifyLog).inline().values(
+        staff_id=staff.id if staff else None, channel=channel, purpose=purpose, at=ctx.now, items=items,
+        subject=subject[:300], result="sent" if error is None else "failed", error=error))
