@@ -187,3 +187,39 @@ def test_a_wrong_or_missing_key_fails_in_one_line(customer, files, cli, db_url, 
     monkeypatch.delenv("SALESCTL_ATTACHMENT_KEY")
     result = cli("attach", "get", aid, "--out", str(tmp_path / "no.pdf"), as_="rep_a1")
     assert result.exit_code == 2 and not (tmp_path / "no.pdf").exists(), result
+
+
+def test_on_the_team_server_a_rep_attaches_with_their_own_login(org_logins, files, cli, db_url, tmp_path):
+    """A fresh team server: a rep's login makes the key, stores the content, and another team sees none of it."""
+    if "rep_a1" not in cli.logins:
+        pytest.skip("team server (PostgreSQL) only")
+    mine = make_customer(db_url, "华光科技", "rep_a1", grade="A")
+    theirs = make_customer(db_url, "北辰贸易", "rep_b1", grade="B")
+    assert counts(db_url)["attachment_key"] == 0
+    added = cli("attach", "add", "customer", str(mine), str(files / "报价单.pdf"), as_="rep_a1")
+    assert added.exit_code == 0, added
+    aid = int(added.stdout)
+    assert query(db_url, "select count(*) from attachment_key")[0][0] == 1
+    # the same file on another team's customer is kept once, and each side sees only its own attachment
+    again = cli("attach", "add", "customer", str(theirs), str(files / "报价单.pdf"), as_="rep_b1")
+    assert again.exit_code == 0 and "kept once" in again.stderr, again
+    assert query(db_url, "select count(*) from attachment_blob")[0][0] == 1
+    out = tmp_path / "back.pdf"
+    assert cli("attach", "get", str(aid), "--out", str(out), as_="mgr_a").exit_code == 0
+    assert out.read_bytes() == PDF
+    assert cli("attach", "get", str(aid), "--out", str(tmp_path / "x.pdf"), as_="rep_b1").exit_code in (3, 4)
+    assert not (tmp_path / "x.pdf").exists()
+    # directly with psql-like access: the key is append-only, the content goes in only through the function
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(cli.logins["rep_b1"])
+    with psycopg.connect(dbname=url.database, user=url.username, host=url.query.get("host")) as conn:
+        conn.autocommit = True
+        for sql in ("update attachment_key set check_value = 'x'", "delete from attachment_key",
+                    "insert into attachment_blob (digest, key_id, nonce, ciphertext, size, created_at) "
+                    "values ('d', 'k', '\\x00', '\\x00', 1, now())"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
+        assert conn.execute("select count(*) from attachment_blob").fetchone()[0] == 1  # only the blob its own file holds
+    assert query(db_url, "select count(*) from attachment_key")[0][0] == 1

@@ -107,7 +107,7 @@ def run_capturing_selects(url, cli, actor, argv):
 
     from salesctl import db
 
-    engine = db.get_engine(url)
+    engine = db.get_engine(cli.logins.get(actor, url))  # SALESCTL_TEST_LOGINS=1: the actor's own connection
     seen: list[tuple[str, object]] = []
 
     def grab(_conn, _cursor, statement, parameters, _context, executemany):

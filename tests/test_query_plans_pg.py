@@ -38,7 +38,7 @@ def test_commands_have_an_index_for_every_big_table(demo, cli, actor, argv):
     result, seen = run_capturing_selects(demo, cli, actor, argv)
     assert result.exit_code in (0, 1), result
     assert seen, "no statements captured"
-    engine = db.get_engine(demo)
+    engine = db.get_engine(demo)  # the statements' own shape (the administrator: RLS's cost is benchmarks/bench_rls.py's)
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()

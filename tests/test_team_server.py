@@ -103,7 +103,7 @@ def test_a_role_that_is_no_login_and_a_deactivated_login(org_logins, cli, db_url
         _admin(db_url, f'DROP ROLE "{stranger}"')
     assert cli("staff", "deactivate", "rep_a2", as_="boss").exit_code == 0
     gone = cli("customer", "list", as_="rep_a2")
-    assert gone.exit_code == 2 and "not permitted to log in" in gone.stderr, gone
+    assert gone.exit_code == 3 and "refuses the login" in gone.stderr and "disabled" in gone.stderr, gone
     assert len(gone.stderr.strip().splitlines()) == 1 and "Traceback" not in gone.stderr
 
 
@@ -209,3 +209,27 @@ def test_an_import_by_a_login_finds_the_customers_another_team_holds(org_logins,
     reasons = " ".join(p["reason"] for p in doc["problems"])
     assert "rep_a1" in reasons and "李雷" not in reasons
     assert [c["name"] for c in cli("customer", "list", "--format", "json", as_="rep_b1").json()] == ["好客户有限公司"]
+
+
+@pg_only
+def test_asking_for_a_hidden_customer_by_id_with_psql_leaves_a_trail(org_logins, cli, db_url):
+    """`claim add ID` may name a customer out of reach (as on SQLite); counting through ids with psql shows."""
+    import psycopg
+
+    assert cli("customer", "add", "甲一的秘密客户", "--contact", "李雷", "--title", "经理", "--phone", "13922224444",
+               "--status", "following", as_="rep_a1").exit_code == 0
+    (cid,) = query(db_url, "select id from customer where name = '甲一的秘密客户'")[0]
+    url = make_url(org_logins["rep_b1"])
+    with psycopg.connect(dbname=url.database, user=url.username, host=url.query.get("host"), autocommit=True,
+                         application_name="psql") as conn:
+        assert conn.execute("select count(*) from customer").fetchone()[0] == 0  # RLS: none of rep_a1's
+        row = conn.execute("select customer_name, owner from salesctl_claim_target(%s)", (cid,)).fetchone()
+        assert row == ("甲一的秘密客户", "rep_a1")
+    shown = cli("audit", "--format", "json", as_="mgr_b").json()
+    looked = [e for e in shown if e["action"] == "db.lookup"]
+    assert [(e["actor"], e["entity"], e["entity_id"], e["source"]) for e in looked] == [("rep_b1", "customer", cid, "db")]
+    # the claim itself is the audited request, as on SQLite; once lodged, reading it back leaves no further trail
+    assert cli("claim", "add", str(cid), "--need", "扩建门店", as_="rep_b1").exit_code == 0
+    before = query(db_url, "select count(*) from db_audit where operation = 'lookup'")[0][0]
+    assert cli("claim", "list", "--format", "json", as_="rep_b1").exit_code == 0
+    assert query(db_url, "select count(*) from db_audit where operation = 'lookup'")[0][0] == before
