@@ -181,3 +181,20 @@ def test_a_manager_resets_a_team_members_archive_password_through_their_own_logi
     result = cli("archive", "password", "reset", "rep_a1", "--password-file", str(temp), as_="mgr_a")
     assert result.exit_code == 0, result
     assert count() == before + 1
+
+
+@pytest.mark.parametrize("person", ("rep_a1", "mgr_a", "dir"))
+def test_the_policies_leave_the_planner_its_indexes(world, person):
+    """Issue 15 item 8 (migration 0015): the customer rule can be served from the owner index for every role
+    (a constant sees-all arm in the OR made a sequential scan the only plan), and the customer owner's
+    reading of visits and deals probes the customer by primary key instead of hashing every visible customer."""
+    with connect(world[person]) as conn:
+        conn.execute("SET enable_seqscan = off")  # with a few rows the planner would scan anyway
+        plan = "\n".join(r[0] for r in conn.execute("EXPLAIN SELECT id, name FROM customer"))
+        assert "Seq Scan on customer" not in plan, plan
+        for table in ("visit", "deal"):
+            plan = "\n".join(r[0] for r in conn.execute(f'EXPLAIN SELECT id FROM "{table}"'))
+            assert "hashed SubPlan" not in plan, plan
+            assert "customer_pkey" in plan, plan
+        # still exactly the handbook's rows
+        assert {r[0] for r in conn.execute("SELECT name FROM customer")} == SEES[person]

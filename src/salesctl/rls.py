@@ -175,17 +175,23 @@ def row_rule(table: str, rule: Rule) -> str:
     """The boolean SQL a row of `table` must satisfy for the session's staff login."""
     if rule.kind == "customer":
         # the pool is open to everyone but reps; a rep also sees a pool customer they reported (first-reporter rule)
-        return (f"{ALL} OR owner_id = ANY({VISIBLE}) "
-                f"OR (owner_id IS NULL AND ({ROLE} <> 'rep' OR reported_by_id = {ME}))")
+        # (0015: no sees-all arm: the director's and gm's visible set is every staff id, and an OR with a
+        # constant arm kept the planner from the owner index)
+        return f"owner_id = ANY({VISIBLE}) OR (owner_id IS NULL AND ({ROLE} <> 'rep' OR reported_by_id = {ME}))"
     if rule.kind in ("staff", "message"):
-        clause = f"{ALL} OR {rule.column} = ANY({VISIBLE})"
-        if rule.also:
-            clause += f" OR {rule.also} IN (SELECT id FROM customer WHERE owner_id = ANY({VISIBLE}))"
+        clause = f"{rule.column} = ANY({VISIBLE}) OR ({rule.column} IS NULL AND {ALL})"
+        if rule.also:  # asked only of rows outside one's own scope, so a probe by primary key per such row
+            # (OFFSET 0 keeps PostgreSQL from hashing every visible customer first, which it chose because
+            # it cannot size the visible set: 12,000 customers hashed to check a dozen deals, 0015)
+            clause += (f" OR EXISTS (SELECT 1 FROM customer c WHERE c.id = {ident(table)}.{rule.also} "
+                       f"AND c.owner_id = ANY({VISIBLE}) OFFSET 0)")
         return clause
     if rule.kind == "pay":
         return f"{ALL} OR {rule.column} = ANY({PAY})"
     if rule.kind == "via":
-        clause = f"{rule.column} IN (SELECT id FROM {ident(rule.parent)})"
+        # a correlated EXISTS (0015): the planner chooses per statement between a hashed subplan and an
+        # index probe of the parent per row (an IN subquery always hashed every visible parent row)
+        clause = f"EXISTS (SELECT 1 FROM {ident(rule.parent)} p WHERE p.id = {ident(table)}.{rule.column})"
         if rule.also:
             clause += f" OR {rule.also} = ANY({VISIBLE})" if rule.team else f" OR {rule.also} = {ME}"
         return clause
@@ -229,7 +235,7 @@ def write_rule(table: str, rule: Rule) -> str:
     if rule.kind == "child":  # written before the row that points at it; alone it reveals nothing
         return "true"
     if rule.kind == "staff" and rule.also:  # read through the customer's owner, written only in one's scope
-        return f"{ALL} OR {rule.column} = ANY({VISIBLE})"
+        return f"{rule.column} = ANY({VISIBLE}) OR ({rule.column} IS NULL AND {ALL})"
     if rule.kind == "message":  # a hand-off goes up the chain and to the gm/director (archive friday, summary --send)
         return (f"{row_rule(table, rule)} OR {rule.column} = ANY((SELECT salesctl_chain_up())::integer[]) "
                 f"OR ({ME} IS NOT NULL AND {rule.column} IN (SELECT id FROM staff WHERE role IN ('gm', 'director')))")
@@ -809,16 +815,21 @@ def recorded_group(target) -> str | None:
     return group_role(prefix) if prefix else None
 
 
-def install_all(target) -> None:
-    """Functions, then every registered table that exists (the migration that introduces RLS)."""
-    if not is_postgres(target):
-        return
-    install_functions(target)
+def protect_present(target) -> None:
+    """`protect_table` for every registered table that exists (a migration that rewrites every rule)."""
     present = set(_bind(target).execute(text(
         "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
     for table in TABLES:
         if table in present:
             protect_table(target, table)
+
+
+def install_all(target) -> None:
+    """Functions, then every registered table that exists (the migration that introduces RLS)."""
+    if not is_postgres(target):
+        return
+    install_functions(target)
+    protect_present(target)
     _execute(target, "DROP TRIGGER IF EXISTS salesctl_stamp ON audit_entry")
     _execute(target, "CREATE TRIGGER salesctl_stamp BEFORE INSERT ON audit_entry FOR EACH ROW "
                      "EXECUTE FUNCTION salesctl_stamp_audit()")

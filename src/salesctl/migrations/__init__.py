@@ -5,5 +5,5 @@ upgrade from. A test checks both against Alembic's own script directory, so
 reading the database's revision needs no Alembic import on every command.
 """
 
-HEAD = "0014"
-KNOWN_REVISIONS = ("0001", "0007", "0003", "0005", "0009", "0008", "0004", "0002", "0010", "0011", "0012", "0013", "0014",)
+HEAD = "0015"
+KNOWN_REVISIONS = ("0001", "0007", "0003", "0005", "0009", "0008", "0004", "0002", "0010", "0011", "0012", "0013", "0014", "0015",)
