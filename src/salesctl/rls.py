@@ -1,6 +1,6 @@
 """The team server's database-side rules (PostgreSQL only): logins, row-level security, the DB audit trail.
 
-Size: about 950 lines: the table registry, the policy SQL and the SECURITY DEFINER functions
+Size: about 1,000 lines: the table registry, the policy SQL and the SECURITY DEFINER functions
 belong together, since each policy reads the functions defined beside it.
 
 ONE registry, `TABLES`, says for every table how PostgreSQL guards it; the
@@ -171,6 +171,11 @@ ME = "(SELECT salesctl_me())"
 ROLE = "(SELECT salesctl_my_role())"
 
 
+def _staff_scope(column: str) -> str:
+    """A staff-id column in the visible set (no constant sees-all arm, so the column's index serves it, 0015)."""
+    return f"{column} = ANY({VISIBLE}) OR ({column} IS NULL AND {ALL})"
+
+
 def row_rule(table: str, rule: Rule) -> str:
     """The boolean SQL a row of `table` must satisfy for the session's staff login."""
     if rule.kind == "customer":
@@ -179,7 +184,7 @@ def row_rule(table: str, rule: Rule) -> str:
         # constant arm kept the planner from the owner index)
         return f"owner_id = ANY({VISIBLE}) OR (owner_id IS NULL AND ({ROLE} <> 'rep' OR reported_by_id = {ME}))"
     if rule.kind in ("staff", "message"):
-        clause = f"{rule.column} = ANY({VISIBLE}) OR ({rule.column} IS NULL AND {ALL})"
+        clause = _staff_scope(rule.column)
         if rule.also:  # asked only of rows outside one's own scope, so a probe by primary key per such row
             # (OFFSET 0 keeps PostgreSQL from hashing every visible customer first, which it chose because
             # it cannot size the visible set: 12,000 customers hashed to check a dozen deals, 0015)
@@ -235,7 +240,7 @@ def write_rule(table: str, rule: Rule) -> str:
     if rule.kind == "child":  # written before the row that points at it; alone it reveals nothing
         return "true"
     if rule.kind == "staff" and rule.also:  # read through the customer's owner, written only in one's scope
-        return f"{rule.column} = ANY({VISIBLE}) OR ({rule.column} IS NULL AND {ALL})"
+        return _staff_scope(rule.column)
     if rule.kind == "message":  # a hand-off goes up the chain and to the gm/director (archive friday, summary --send)
         return (f"{row_rule(table, rule)} OR {rule.column} = ANY((SELECT salesctl_chain_up())::integer[]) "
                 f"OR ({ME} IS NOT NULL AND {rule.column} IN (SELECT id FROM staff WHERE role IN ('gm', 'director')))")
