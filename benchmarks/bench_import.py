@@ -40,7 +40,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from _results import machine, write_section  # noqa: E402
+from _results import machine, run_alone, write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -125,17 +125,11 @@ def write_xlsx(path: Path, rows: list[list[str]]) -> None:
 
 # --------------------------------------------------------------------------- timing
 def timed(cmd: list[str], env: dict) -> dict:
-    """One run: wall, CPU (user+sys) and peak RSS of that child alone, via os.wait4."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = proc.stderr.read()
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    text = stderr.decode("utf-8", "replace")
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd[:6])} … failed ({proc.returncode}):\n{text[-3000:]}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024, "stderr": text}
+    """One run: wall, CPU (user+sys) and peak RSS of that child alone (through _results.run_alone)."""
+    result = run_alone(cmd, env)
+    if result["returncode"] != 0:
+        raise SystemExit(f"{' '.join(cmd[:6])} … failed ({result['returncode']}):\n{result['stderr'][-3000:]}")
+    return result
 
 
 def median(runs: list[dict], key: str) -> float:
@@ -325,7 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{start['cpu']:.2f} s CPU here. CPU ratios are the stable figures on this shared machine; wall "
         "ratios measure the disk as much as the programs: sqlite-utils commits every 100 rows, so on a slow or "
         "busy disk its wall time is the disk's, while salesctl writes everything in one transaction. Peak memory "
-        "is the child's maximum resident set (ru_maxrss).",
+        "is the command's own maximum resident set (ru_maxrss of a child of a small launcher, so the benchmark's "
+        "generated rows are not counted in it).",
     ]
     section = "\n".join(lines)
     print(section)

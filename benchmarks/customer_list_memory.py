@@ -28,7 +28,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from _results import machine, write_section  # noqa: E402
+from _results import MEASURE, machine, write_section  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -39,19 +39,6 @@ ISSUE_CPU_S = 18.0  # issue 23: the JSON listing of 1,000,000 customers before t
 GRADES = "ABCD"
 STATUSES = ("following", "won", "paused", "lost")
 
-# runs the command in a child of this small process, so RUSAGE_CHILDREN is that command alone
-MEASURE = """
-import resource, subprocess, sys, time
-started = time.perf_counter()
-with open(sys.argv[1], "wb") as out:
-    done = subprocess.run(sys.argv[2:], stdout=out, stderr=subprocess.PIPE)
-wall = time.perf_counter() - started
-if done.returncode:
-    sys.stderr.write(done.stderr.decode()[-2000:])
-    sys.exit(done.returncode)
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, wall)
-"""
 
 
 def fill(url: str, customers: int, reps: int = 50, batch: int = 5000) -> None:
