@@ -7,6 +7,8 @@ database grows, and stays under 150 MB at 100,000 customers.
     python benchmarks/customer_list_memory.py                      # 10k, 100k and 1M, SQLite, json and csv
     python benchmarks/customer_list_memory.py --quick --no-write   # 10k and 50k
     python benchmarks/customer_list_memory.py --baseline /work/venv/bin/python --db /tmp/scale-1m.db
+    # against the code before issue 23 (git worktree add /tmp/base 1ac5a64^; a python that imports it first):
+    python benchmarks/customer_list_memory.py --baseline /tmp/base-python --baseline-schema 0011
     python benchmarks/customer_list_memory.py --pg "postgresql+psycopg://postgres@/postgres?host=/tmp/pgtest"  # and PostgreSQL
 
 For each size a fresh database is migrated and filled with bulk inserts through
@@ -122,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg", help="PostgreSQL admin URL: measure on a temporary database there instead of SQLite")
     parser.add_argument("--baseline", metavar="PYTHON",
                         help="another checkout's python (e.g. main's venv) timed on a copy of each SQLite database")
+    parser.add_argument("--baseline-schema", metavar="REV",
+                        help="stamp the baseline's copy at this Alembic revision: for a checkout from before "
+                             "revisions that change PostgreSQL only (0012-0015 on SQLite change nothing)")
     parser.add_argument("--db", help="also measure this existing SQLite file (e.g. from generate.py; read-only use)")
     parser.add_argument("--db-user", default="chen.zong", help="who lists --db (sees every customer; generate.py's gm)")
     parser.add_argument("--formats", default="json,csv")
@@ -169,6 +174,11 @@ def main(argv: list[str] | None = None) -> int:
 
                     baseline_url = f"sqlite:///{Path(tmp) / 'baseline.db'}"
                     shutil.copyfile(url[len("sqlite:///"):], baseline_url[len("sqlite:///"):])
+                    if args.baseline_schema:
+                        import sqlite3
+
+                        with sqlite3.connect(baseline_url[len("sqlite:///"):]) as con:
+                            con.execute("UPDATE alembic_version SET version_num = ?", (args.baseline_schema,))
                 for fmt in formats:
                     runs = [("this branch", sys.executable, url)]
                     if baseline_url:

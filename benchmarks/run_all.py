@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="with --quick: write the figures into RESULTS.md too")
     parser.add_argument("--baseline", metavar="PYTHON", help="customer_list_memory.py: another checkout's python, "
                                                              "timed on a copy of the same database")
+    parser.add_argument("--baseline-schema", metavar="REV", help="customer_list_memory.py: the Alembic revision "
+                                                                  "the --baseline checkout knows (its copy is stamped)")
     args = parser.parse_args(argv)
 
     chosen = [p for p in scripts() if (not args.only or p.stem in args.only) and p.stem not in args.skip]
@@ -76,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         if script.stem == "customer_list_memory":
             extra += ["--pg", args.pg] if args.pg else []
             extra += ["--baseline", args.baseline] if args.baseline else []
+            extra += ["--baseline-schema", args.baseline_schema] if args.baseline_schema else []
         if args.quick:
             if '"--quick"' in source:
                 extra.append("--quick")

@@ -20,7 +20,7 @@ LAYERS = {
     "salesctl.phones": 0, "salesctl.inputs": 0,
     "salesctl.config": 1, "salesctl.companynames": 1, "salesctl.policy": 1, "salesctl.policy_schema": 1, "salesctl.workdays": 1, "salesctl.render": 1, "salesctl.dbtypes": 1,
     "salesctl.prompts": 1, "salesctl.spreadsheet": 1,
-    "salesctl.models": 2, "salesctl.db": 2, "salesctl.storedtext": 2, "salesctl.migrations": 2, "salesctl.rls": 2,
+    "salesctl.models": 2, "salesctl.db": 2, "salesctl.storedtext": 2, "salesctl.migrations": 2, "salesctl.rls": 2, "salesctl.sqljson": 2,
     "salesctl.permissions": 3, "salesctl.audit": 3, "salesctl.directory": 3,
     "salesctl.services": 4,
     "salesctl.cli": 5, "salesctl.__main__": 5,

@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from dateutil.relativedelta import relativedelta
 
@@ -77,7 +77,7 @@ def local_iso_converter(tz: tzinfo | None = None) -> Callable[[Any], str | None]
                 except ValueError:
                     entry = None
                 hours[key] = entry
-            if entry is not None and value[13] == ":" and value[16] == ":":
+            if entry is not None and len(value) >= 19 and value[13] == ":" and value[16] == ":":
                 prefix, offset, suffix = entry
                 if prefix is not None:  # a whole-hour offset: minutes and seconds are the stored ones
                     return prefix + value[13:19] + suffix
@@ -94,6 +94,45 @@ def local_iso_converter(tz: tzinfo | None = None) -> Callable[[Any], str | None]
         return (value + entry[1]).isoformat(timespec="seconds") + entry[2]
 
     return convert
+
+
+def local_hour_rows(start: datetime, end: datetime, tz: tzinfo | None = None) -> Iterator[tuple[str, str, str]]:
+    """(UTC hour "YYYY-MM-DD HH:", local "YYYY-MM-DDTHH", offset suffix) for each UTC hour from `start` to `end`
+    (naive UTC) kept by `local_iso_converter`'s rule: a whole-hour offset and no transition inside the hour.
+
+    For a table that lets SQL convert stored timestamps as that converter does (sqljson). The offset is
+    looked up at each UTC midnight; a day whose midnights agree is taken as one offset (tz database zones
+    change at most a few times a year, never there and back within a day), and a day whose midnights
+    differ is checked hour by hour, as the converter does.
+    """
+    tz = tz or local_tz()
+    day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def offset_at(moment: datetime) -> timedelta:
+        return moment.replace(tzinfo=timezone.utc).astimezone(tz).utcoffset()
+
+    upcoming = offset_at(day)
+    while day < end:
+        following = day + timedelta(days=1)
+        offset, upcoming = upcoming, offset_at(following)
+        utc_day = day.strftime("%Y-%m-%d ")
+        if offset == upcoming:
+            if offset % _HOUR == timedelta(0):
+                text = day.replace(tzinfo=timezone.utc).astimezone(tz).isoformat(timespec="seconds")
+                suffix, shift = text[19:], offset // _HOUR
+                dates = {d: (day + timedelta(days=d)).strftime("%Y-%m-%dT") for d in (-1, 0, 1)}
+                for hour in range(24):
+                    local = hour + shift
+                    yield f"{utc_day}{hour:02d}:", f"{dates[local // 24]}{local % 24:02d}", suffix
+        else:
+            for hour in range(24):
+                moment = day + timedelta(hours=hour)
+                first = moment.replace(tzinfo=timezone.utc).astimezone(tz)
+                if first.utcoffset() % _HOUR or offset_at(moment + _LAST_INSTANT) != first.utcoffset():
+                    continue
+                text = first.isoformat(timespec="seconds")
+                yield f"{utc_day}{hour:02d}:", text[:13], text[19:]
+        day = following
 
 
 @dataclass(frozen=True)

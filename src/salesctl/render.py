@@ -145,7 +145,7 @@ def row_stream_encoder() -> Callable[[Any], bytes]:
 
 # The UTF-8 bytes of what `safe_text` escapes and orjson leaves raw (it escapes C0 itself):
 # DEL, C1 controls and the bidirectional marks and overrides.
-_UNSAFE_LEADS = (b"\x7f", b"\xc2", b"\xd8\x9c", b"\xe2\x80", b"\xe2\x81")  # what every match starts with
+_UNSAFE_LEADS = (b"\x7f", b"\xc2", b"\xd8", b"\xe2")  # every match's first byte (one memchr each)
 _UNSAFE_UTF8 = rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
 
 
@@ -240,6 +240,19 @@ def emit_records(keys: Sequence[str], records: Iterable[Any], fmt: str, kinds: d
         return data
 
     return _json_stream(records, encode=encode)
+
+
+def emit_json_lines(lines: Iterable[bytes]) -> int:
+    """The JSON list of rows already encoded one per line (sqljson), streamed as emit_records streams its own."""
+    import orjson
+
+    def encode(data: bytes) -> bytes:
+        if _STORED_IN_JSON in data:  # rare (a stored generated text): shown in the reader's language
+            row = orjson.loads(data)
+            data = orjson.dumps({k: render_stored(v) if v.__class__ is str else v for k, v in row.items()})
+        return data
+
+    return _json_stream(lines, encode=encode)
 
 
 def csv_value(value: Any) -> Any:

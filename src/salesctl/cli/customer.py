@@ -201,6 +201,10 @@ def list_(
                    industry=industry, status=status, stale=stale, search=search, incomplete=incomplete, sort=sort,
                    limit=limit)
     with command_context() as ctx:
+        lines = reads.customer_json_lines(ctx, **filters) if fmt == "json" else None
+        if lines is not None:  # a long list on SQLite: each row's JSON written by the query itself
+            render.emit_json_lines(lines)
+            return
         if fmt in ("json", "csv"):  # up to millions of rows: stored records, converted once each
             render.emit_records(reads.ROW_KEYS, reads.customer_records(ctx, **filters), fmt, reads.RECORD_KINDS)
             return
