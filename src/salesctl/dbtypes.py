@@ -1,11 +1,12 @@
-"""Column types that behave the same on SQLite and PostgreSQL: exact money and UTC datetimes."""
+"""Column types and one condition that behave the same on SQLite and PostgreSQL: exact money, UTC
+datetimes, and `in_values` (a column in a long list of values, as one bound parameter)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, DateTime
+from sqlalchemy import BigInteger, DateTime, String
 from sqlalchemy.types import TypeDecorator
 
 from salesctl.money import cents_to_decimal, to_cents
@@ -59,3 +60,31 @@ class UTCDateTime(TypeDecorator):
     @property
     def python_type(self):
         return datetime
+
+
+class _ValueList(TypeDecorator):
+    """A list of strings bound as one parameter: JSON text on SQLite (read by json_each), an array on PostgreSQL."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if dialect.name == "sqlite":
+            import json
+
+            return json.dumps(list(value), ensure_ascii=False)
+        return list(value)
+
+
+def in_values(column, values, dialect: str):
+    """`column IN (values)` with the list bound as one parameter, so a statement with thousands of values is
+    compiled once and cached, not rendered with a placeholder per value on every run (SQLAlchemy's expanding
+    IN): `IN (SELECT value FROM json_each(?))` on SQLite, `= ANY(?)` on PostgreSQL; both look the values up in
+    the column's index. For text columns (the matcher's keys)."""
+    from sqlalchemy import any_, bindparam, func, select
+    from sqlalchemy.types import ARRAY
+
+    if dialect == "sqlite":
+        listed = func.json_each(bindparam(None, values, type_=_ValueList())).table_valued("value")
+        return column.in_(select(listed.c.value))
+    return column == any_(bindparam(None, list(values), type_=ARRAY(String)))

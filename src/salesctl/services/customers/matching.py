@@ -257,7 +257,7 @@ class BatchMatcher:
     each other in small dictionaries.
     """
 
-    CHUNK = 2000  # values per IN (…)
+    CHUNK = 5000  # values per query
 
     def __init__(self, session, *, possible: bool = True):
         self.session = session
@@ -294,10 +294,16 @@ class BatchMatcher:
 
     # ----------------------------------------------------------------- the batch
     def _query(self, stmt_for, values) -> list:
+        """The rows of `stmt_for(IN)` for the distinct non-empty values, CHUNK at a time; `IN(column)` is the
+        condition `column IN (those values)`, bound as one parameter (dbtypes.in_values)."""
+        from salesctl.dbtypes import in_values
+
         values = sorted({v for v in values if v})
+        dialect = self.session.get_bind().dialect.name
         out = []
         for start in range(0, len(values), self.CHUNK):
-            out.extend(self.session.execute(stmt_for(values[start:start + self.CHUNK])).all())
+            chunk = values[start:start + self.CHUNK]
+            out.extend(self.session.execute(stmt_for(lambda column: in_values(column, chunk, dialect))).all())
         return out
 
     def _name_keys(self, probes: list[Probe]) -> tuple[set, set, set, set]:
@@ -326,41 +332,41 @@ class BatchMatcher:
         names: dict[int, tuple] = {}
         common: dict[str, dict[str, int]] = {"head": {}, "tail": {}}
         for column, values in ((Customer.name_norm, norms), (Customer.trade_key, trades)):
-            for row in self._query(lambda chunk, c=column: core_select(*cols).where(c.in_(chunk)), values):
+            for row in self._query(lambda in_, c=column: core_select(*cols).where(in_(c)), values):
                 names[row[0]] = row
         for kind, column, values in (("head", Customer.trade_head, heads), ("tail", Customer.trade_tail, tails)):
             # a head or tail shared by many names (中心, 科技 …) points at no close trade name: counted, not fetched
-            counts = dict(self._query(lambda chunk, c=column: core_select(c, func.count()).where(c.in_(chunk))
+            counts = dict(self._query(lambda in_, c=column: core_select(c, func.count()).where(in_(c))
                                       .group_by(c), values))
             common[kind] = counts
             wanted = [key for key, n in counts.items() if n <= KEY_LIMIT]
-            for row in self._query(lambda chunk, c=column: core_select(*cols).where(c.in_(chunk)), wanted):
+            for row in self._query(lambda in_, c=column: core_select(*cols).where(in_(c)), wanted):
                 names[row[0]] = row
         by = _bucket([(merged or cid, norm, region, trade or "")
                       for cid, norm, trade, region, merged in names.values()], common)
         phones: dict[str, int] = {}
         keys = [p.phone_key for p in probes]
         for key, cid, merged in self._query(
-                lambda chunk: core_select(Contact.phone_norm, Contact.customer_id, Customer.merged_into_id)
-                .join(Customer, Customer.id == Contact.customer_id).where(Contact.phone_norm.in_(chunk)), keys):
+                lambda in_: core_select(Contact.phone_norm, Contact.customer_id, Customer.merged_into_id)
+                .join(Customer, Customer.id == Contact.customer_id).where(in_(Contact.phone_norm)), keys):
             phones.setdefault(key, merged or cid)
         for key, cid, merged in self._query(
-                lambda chunk: core_select(Customer.phone_norm, Customer.id, Customer.merged_into_id)
-                .where(Customer.phone_norm.in_(chunk)), keys):
+                lambda in_: core_select(Customer.phone_norm, Customer.id, Customer.merged_into_id)
+                .where(in_(Customer.phone_norm)), keys):
             phones[key] = merged or cid  # the customer's own phone wins over a contact's
         emails: dict[str, int] = {}
         mails = [p.email for p in probes]
         for key, cid, merged in self._query(
-                lambda chunk: core_select(Contact.email, Contact.customer_id, Customer.merged_into_id)
-                .join(Customer, Customer.id == Contact.customer_id).where(Contact.email.in_(chunk)), mails):
+                lambda in_: core_select(Contact.email, Contact.customer_id, Customer.merged_into_id)
+                .join(Customer, Customer.id == Contact.customer_id).where(in_(Contact.email)), mails):
             emails.setdefault(key, merged or cid)
         for key, cid, merged in self._query(
-                lambda chunk: core_select(Customer.email, Customer.id, Customer.merged_into_id)
-                .where(Customer.email.in_(chunk)), mails):
+                lambda in_: core_select(Customer.email, Customer.id, Customer.merged_into_id)
+                .where(in_(Customer.email)), mails):
             emails[key] = merged or cid
         codes = {key: merged or cid for key, cid, merged in self._query(
-            lambda chunk: core_select(Customer.credit_code, Customer.id, Customer.merged_into_id)
-            .where(Customer.credit_code.in_(chunk)), [p.credit_code for p in probes])}
+            lambda in_: core_select(Customer.credit_code, Customer.id, Customer.merged_into_id)
+            .where(in_(Customer.credit_code)), [p.credit_code for p in probes])}
         return {**by, "phone": phones, "email": emails, "credit_code": codes, "common": common}
 
     PROBES_PER_CALL = 100
