@@ -62,18 +62,16 @@ class UTCDateTime(TypeDecorator):
         return datetime
 
 
-class _ValueList(TypeDecorator):
-    """A list of strings bound as one parameter: JSON text on SQLite (read by json_each), an array on PostgreSQL."""
+class _JSONList(TypeDecorator):
+    """A list of strings bound as one JSON text, for SQLite's json_each (in_values; PostgreSQL binds an array)."""
 
     impl = String
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if dialect.name == "sqlite":
-            import json
+        import json
 
-            return json.dumps(list(value), ensure_ascii=False)
-        return list(value)
+        return json.dumps(list(value), ensure_ascii=False)
 
 
 def in_values(column, values, dialect: str):
@@ -85,6 +83,6 @@ def in_values(column, values, dialect: str):
     from sqlalchemy.types import ARRAY
 
     if dialect == "sqlite":
-        listed = func.json_each(bindparam(None, values, type_=_ValueList())).table_valued("value")
+        listed = func.json_each(bindparam(None, values, type_=_JSONList())).table_valued("value")
         return column.in_(select(listed.c.value))
     return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
