@@ -174,12 +174,14 @@ def main(argv: list[str] | None = None) -> int:
 
                     # SQLite's backup API, not a file copy: the source's write-ahead log is part of the database
                     baseline_url = f"sqlite:///{Path(tmp) / f'baseline-{len(results)}.db'}"
-                    source = sqlite3.connect(f"file:{url[len('sqlite:///'):]}?mode=ro", uri=True)
-                    with sqlite3.connect(baseline_url[len("sqlite:///"):]) as con:
+                    from contextlib import closing
+
+                    with closing(sqlite3.connect(f"file:{url[len('sqlite:///'):]}?mode=ro", uri=True)) as source, \
+                            closing(sqlite3.connect(baseline_url[len("sqlite:///"):])) as con:
                         source.backup(con)
                         if args.baseline_schema:
                             con.execute("UPDATE alembic_version SET version_num = ?", (args.baseline_schema,))
-                    source.close()
+                            con.commit()
                 for fmt in formats:
                     runs = [("this branch", sys.executable, url)]
                     if baseline_url:
