@@ -32,6 +32,9 @@ QUICK_SIZES = {  # scripts without a --quick flag of their own: reduced sizes th
     "bench_summary": ["--customers", "10000", "--visits", "100000", "--deals", "5000", "--staff", "40", "--runs", "2"],
 }
 
+# SPEC section 3's scale set, for bench_rls (bench_summary's own defaults are these sizes)
+SCALE_SET = ["--customers", "100000", "--visits", "1000000", "--deals", "50000", "--staff", "200", "--runs", "3"]
+
 
 def scripts() -> list[Path]:
     found = sorted(HERE.glob("bench_*.py"))
@@ -50,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these (file names without .py)")
     parser.add_argument("--skip", nargs="+", metavar="NAME", default=[], help="leave these out")
-    parser.add_argument("--pg", help="PostgreSQL admin URL: bench_rls.py runs against it, customer_list_memory.py "
-                                     "measures it too")
+    parser.add_argument("--pg", help="PostgreSQL admin URL: bench_rls.py runs against it (the scale set), "
+                                     "bench_summary.py and customer_list_memory.py measure it too")
     parser.add_argument("--quick", action="store_true", help="every benchmark at reduced sizes (a few minutes)")
     parser.add_argument("--write", action="store_true", help="with --quick: write the figures into RESULTS.md too")
     parser.add_argument("--baseline", metavar="PYTHON", help="customer_list_memory.py: another checkout's python, "
@@ -75,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
                 outcomes.append((script.stem, None, 0.0))
                 continue
             extra += ["--admin-url", args.pg]
+            if not args.quick:  # the full run: the scale set, as RESULTS.md's section reports it
+                extra += SCALE_SET
+        if script.stem == "bench_summary" and args.pg:
+            extra += ["--pg", args.pg]
         if script.stem == "customer_list_memory":
             extra += ["--pg", args.pg] if args.pg else []
             extra += ["--baseline", args.baseline] if args.baseline else []
