@@ -364,10 +364,14 @@ def normal_form(name: str) -> str:
             cut = len(parsed.form.split()) if parsed.form else 0
             words = " ".join(tokens[: len(tokens) - cut] if cut else tokens)
         return words + (f" ({parsed.branch})" if parsed.branch else "")
-    body = re.sub(r"\([^()]*\)", "", folded)
-    body = _DROP.sub("", body).replace("(", "").replace(")", "")
+    if "(" in folded:
+        body = re.sub(r"\([^()]*\)", "", folded)
+        body = _DROP.sub("", body).replace("(", "").replace(")", "")
+        bracketed = "".join(_DROP.sub("", b) for b in re.findall(r"\(([^()]*)\)", folded))
+    else:  # the common case: no bracketed part
+        body, bracketed = _DROP.sub("", folded).replace(")", ""), ""
     body, _form, inner = _cut_forms_cn(body)
-    branch = "".join(_DROP.sub("", b) for b in re.findall(r"\(([^()]*)\)", folded)) + inner
+    branch = bracketed + inner
     return body + (f"({branch})" if branch else "")
 
 

@@ -450,12 +450,14 @@ class BatchMatcher:
                 candidates: list = []
                 near = self.possible and len(trade) >= 2
                 subs = _subs(trade) if near else ()
+                head = near and shared("head", trade[:2])
+                tail = near and shared("tail", trade[-2:])
                 for source in (found, batch):
                     candidates += source["trade"].get(trade, ())
                     if near:
-                        if shared("head", trade[:2]):
+                        if head:
                             candidates += source["head"].get(trade[:2], ())
-                        if shared("tail", trade[-2:]):
+                        if tail:
                             candidates += source["tail"].get(trade[-2:], ())
                         for sub in subs:
                             candidates += source["trade"].get(sub, ())

@@ -28,4 +28,7 @@ def phone_key(phone: str | None) -> str | None:
     """What duplicate detection compares: the digits of the normal form, extension dropped."""
     if not phone:
         return None
-    return re.sub(r"\D", "", phone.split("x")[0]) or None
+    head = phone.split("x")[0]
+    if head.isascii() and head.isdigit():  # the common stored form: digits only
+        return head
+    return re.sub(r"\D", "", head) or None

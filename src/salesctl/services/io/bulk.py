@@ -55,10 +55,16 @@ def bulk_insert(session, table, rows: Iterable[dict], batch: int = 20_000, progr
     positional = bool(compiled.positional)
     # the statement's own parameters: the rows' keys, and columns with a Python-side default the rows leave out
     order = list(compiled.positiontup) if positional else list(compiled.binds)
+    from sqlalchemy import String
+
     processors = []
     for name in order:
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        processors.append((name, process, {}))
+        column = table.c[name]
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        # length and NUL are checked on text columns (String, Text, Enum); the rows' keys only
+        kind = column.type
+        text_column = name in names and isinstance(getattr(kind, "impl", kind), String)  # AutoString: impl String
+        processors.append((name, process, {}, text_column))
     sql = compiled.string
     given = set(names)
     def processed(values: list, process, memo: dict) -> list:
@@ -78,12 +84,12 @@ def bulk_insert(session, table, rows: Iterable[dict], batch: int = 20_000, progr
     chunk = first
     while chunk:
         columns = []  # column by column: one tight loop per column beats one per cell
-        for name, process, memo in processors:
+        for name, process, memo, text_column in processors:
             if name in given:
                 values = [row[name] for row in chunk]
             else:  # a column with a Python-side scalar default that the rows leave out
                 values = [table.c[name].default.arg] * len(chunk)
-            if name in given:
+            if text_column:
                 storedtext.check_column(table.c[name], values)  # as an ORM write would be: length, NUL
             columns.append(values if process is None else processed(values, process, memo))
         params = list(zip(*columns)) if positional else [dict(zip(order, values)) for values in zip(*columns)]

@@ -4,7 +4,7 @@ validated as `customer add` does, duplicates against the archive and within the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import select
@@ -16,6 +16,9 @@ from salesctl.models import Contact, Customer, Staff
 from salesctl.services.io.columns import Table
 from salesctl.services.io.outcomes import RowError, _field_error
 from salesctl.services.io.sheets import cell_date, cell_text
+
+
+_NO_DATE = object()  # a blank expected-purchase cell, remembered as such
 
 
 # --------------------------------------------------------------------------- staff
@@ -136,6 +139,56 @@ class CustomerValidator:
 
         self._status, self._grade = validate_status, validate_grade
         self._mobiles: dict[str, bool] = {}  # five-digit mobile prefix → the library took it as a mobile
+        self._dates: dict = {}  # an expected-purchase cell → its date or the RowError (a file repeats few dates)
+        self._people: dict[int, tuple] = {}  # a person's (id, role, industry, region), read off the ORM once
+        self._industries: dict[tuple[int, str | None], RowError | None] = {}  # (owner, industry) → the verdict
+        from salesctl.companynames import keys_of, parse
+        from salesctl.services.customers.customers import check_industry, validate_email, validate_url
+        from salesctl.services.customers.grading import grade_for
+        from salesctl.services.customers.normalize import normalize_name, phone_key
+        from salesctl.services.customers.validation import validate_credit_code
+
+        self._keys_of, self._parse, self._normalize_name, self._phone_key = keys_of, parse, normalize_name, phone_key
+        self._check_industry, self._validate_email, self._validate_url = check_industry, validate_email, validate_url
+        self._grade_for, self._validate_credit_code = grade_for, validate_credit_code
+
+    def _person(self, person: Staff) -> tuple:
+        facts = self._people.get(person.id)
+        if facts is None:
+            facts = self._people[person.id] = (person.id, person.role, person.industry, person.region)
+        return facts
+
+    def _industry(self, owner: Staff, industry: str | None) -> None:
+        """`check_industry` (a rep sells within their industry), decided once per owner and industry."""
+        key = (owner.id, industry)
+        if key not in self._industries:
+            try:
+                self._check_industry(owner, industry)
+                self._industries[key] = None
+            except Conflict as exc:
+                self._industries[key] = RowError("industry", exc.message)
+        refusal = self._industries[key]
+        if refusal is not None:
+            raise refusal
+
+    def _expected(self, raw: Any) -> date | None:
+        """The expected-purchase cell as `cell_date` reads it, once per distinct cell value."""
+        try:
+            hit = self._dates.get(raw)
+        except TypeError:  # not hashable: read it each time
+            hit = None
+        if hit is None:
+            try:
+                hit = cell_date(raw, "expected_purchase", self.ctx.today)
+            except InvalidInput as exc:
+                hit = _field_error(exc, self.label("expected_purchase"), "date")
+            if len(self._dates) < 10_000:
+                self._dates[raw] = hit if hit is not None else _NO_DATE
+        if hit is _NO_DATE:
+            return None
+        if isinstance(hit, RowError):
+            raise hit
+        return hit
 
     def _owner_for(self, ref: str | None) -> Staff | None:
         if self.pool:
@@ -172,11 +225,7 @@ class CustomerValidator:
 
         `values` holds text (stripped, None when blank) for every field but the dates.
         """
-        from salesctl.services.customers.customers import check_industry, validate_email, validate_url
-        from salesctl.services.customers.grading import grade_for
-        from salesctl.companynames import keys_of, parse
-        from salesctl.services.customers.normalize import normalize_name, normalize_phone, phone_key
-        from salesctl.services.customers.validation import validate_credit_code
+        from salesctl.services.customers.normalize import normalize_phone
 
         label = self.label
         get = values.get
@@ -191,14 +240,14 @@ class CustomerValidator:
             if not self.allow_incomplete:
                 raise RowError("missing", t("import.reason.missing_required",
                                             fields=", ".join(label(k) for k in missing)))
-        name_norm = normalize_name(name)
+        name_norm = self._normalize_name(name)
         if not name_norm:
             raise RowError("name", t("import.reason.name", column=label("name"), value=name))
-        parsed = parse(name_norm)  # parse(normal_form(x)) has x's parts: the keys and the matcher use this one
+        parsed = self._parse(name_norm)  # parse(normal_form(x)) has x's parts: the keys and the matcher use this one
         phone_value = None
         if phone:
             phone_value = self._phone(phone, normalize_phone)
-        key = phone_key(phone_value) if phone_value else None
+        key = self._phone_key(phone_value) if phone_value else None
         status_key = self._cached(self._statuses, self._status, status, "status", "status") if status else "following"
         grade_text = _txt(get("grade"))
         grade_value = self._cached(self._grades, self._grade, grade_text, "grade", "grade") if grade_text else None
@@ -206,35 +255,30 @@ class CustomerValidator:
         email_text = _txt(get("email"))
         if email_text:
             try:
-                email_value = validate_email(email_text)
+                email_value = self._validate_email(email_text)
             except InvalidInput as exc:
                 raise _field_error(exc, label("email"), "email") from None
         website_text = _txt(get("website"))
         if website_text:
             try:
-                website_value = validate_url(website_text)
+                website_value = self._validate_url(website_text)
             except InvalidInput as exc:
                 raise _field_error(exc, label("website"), "website") from None
         raw_expected = get("expected_purchase")
         if raw_expected is not None and _txt(raw_expected).lower() not in ("none", "-", "无"):
-            try:
-                expected = cell_date(raw_expected, "expected_purchase", self.ctx.today)
-            except InvalidInput as exc:
-                raise _field_error(exc, label("expected_purchase"), "date") from None
+            expected = self._expected(raw_expected)
         owner = self._owner_for(_txt(get("owner")))
-        basis = owner or self.ctx.actor
-        industry = _txt(get("industry")) or (basis.industry if basis.industry and basis.industry != "*" else None)
-        region = _txt(get("region")) or basis.region
-        if owner is not None and owner.role == "rep":
-            try:
-                check_industry(owner, industry)
-            except Conflict as exc:
-                raise RowError("industry", exc.message) from None
+        reporter = owner or self.ctx.actor
+        reporter_id, role, own_industry, own_region = self._person(reporter)
+        industry = _txt(get("industry")) or (own_industry if own_industry and own_industry != "*" else None)
+        region = _txt(get("region")) or own_region
+        if owner is not None and role == "rep":
+            self._industry(owner, industry)
         credit_value = None
         credit_text = _txt(get("credit_code"))
         if credit_text:
             try:
-                credit_value = validate_credit_code(credit_text)
+                credit_value = self._validate_credit_code(credit_text)
             except InvalidInput as exc:
                 raise _field_error(exc, label("credit_code"), "credit_code") from None
         not_duplicate = False
@@ -245,25 +289,25 @@ class CustomerValidator:
         if grade_value is None:
             rule = self._rules.get(expected)
             if rule is None:
-                rule = self._rules[expected] = grade_for(expected, self.ctx.today, self.policy)
+                rule = self._rules[expected] = self._grade_for(expected, self.ctx.today, self.policy)
             grade_value, rule_text = (rule.grade, rule.rule) if rule.grade else ("D", f"{rule.rule} → D")
-        reporter = owner or self.ctx.actor
+        owner_id = reporter_id if owner is not None else None
         now = self.now
         record = {
             "name": name, "name_norm": name_norm, "phone_norm": key, "industry": industry,
             "region": region, "address": _txt(get("address")), "website": website_value,
             "email": email_value, "status": status_key, "grade": grade_value, "expected_purchase": expected,
-            "owner_id": owner.id if owner else None, "reported_by_id": reporter.id, "reported_at": now,
+            "owner_id": owner_id, "reported_by_id": reporter_id, "reported_at": now,
             "last_contact_at": None, "incomplete": bool(missing), "created_at": now, "updated_at": now,
-            "created_by_id": self.actor_id, "credit_code": credit_value, **keys_of(parsed),
+            "created_by_id": self.actor_id, "credit_code": credit_value, **self._keys_of(parsed),
         }
         person = None
         if contact or title or phone_value:
             person = {"name": contact or "", "title": title, "phone": phone_value, "phone_norm": key,
                       "email": None, "decision_maker": False, "is_primary": True, "note": None,
                       "created_at": now, "updated_at": now}
-        return PreparedCustomer(row, name, name_norm, key, record, person, owner.id if owner else None,
-                                reporter.id, rule_text, missing or [], parsed, email_value, credit_value, not_duplicate)
+        return PreparedCustomer(row, name, name_norm, key, record, person, owner_id,
+                                reporter_id, rule_text, missing or [], parsed, email_value, credit_value, not_duplicate)
 
     def _phone(self, phone: str, normalize) -> str:
         """`normalize_phone`, with a shortcut for the common plain mainland mobile (11 digits, 1[3-9]…).

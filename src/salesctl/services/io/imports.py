@@ -3,9 +3,11 @@
 Reading is in `sheets`, the header and the mapping in `columns`, row checks in `checks`,
 outcomes and the errors file in `outcomes`, bulk writes in `bulk`.
 
-A file is read whole (CSV in UTF-8 with or without BOM, UTF-16, or GBK/GB18030 as
-Excel on Chinese Windows saves it; CRLF or LF; comma, semicolon or tab; XLSX through
-openpyxl's read-only mode, real Excel dates included). The header row is found among
+A file is read as a stream of rows (CSV in UTF-8 with or without BOM, UTF-16, or
+GBK/GB18030 as Excel on Chinese Windows saves it; CRLF or LF; comma, semicolon or tab;
+XLSX through python-calamine, real Excel dates included: calamine holds the sheet's
+cells, which an Excel file's shared-string table makes any reader hold, and rows become
+Python lists one at a time). The header row is found among
 the first rows and each column is mapped to a field by its Chinese or English name;
 `--map 'column=field'` overrides a guess. Every row is then validated with the rules
 of the matching `add` command (the same validators: `normalize_phone`,
