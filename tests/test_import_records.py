@@ -80,6 +80,41 @@ def test_visits_each_reason_and_what_is_stored(book, cli, db_url, tmp_path):
     assert again["imported"] == 0 and [p["code"] for p in again["problems"]].count("duplicate") == 4
 
 
+def test_visits_in_small_batches_find_earlier_batches_and_stay_all_or_nothing(book, cli, db_url, tmp_path,
+                                                                              monkeypatch):
+    from salesctl.services.io import imports
+
+    monkeypatch.setattr(imports, "BATCH_ROWS", 2)  # rows 2-3, 4-5, 6-7, 8-9 are four batches
+    header = "客户,拜访时间,方式,联系人,拜访内容,结果\n"
+    lines = ["甲有限公司,2026-11-20 10:00,拜访,新人甲,介绍方案,有兴趣",   # 2 imported, new contact 新人甲
+             "乙有限公司,2026-11-21 10:00,电话,李娜,电话回访,良好",       # 3 imported
+             "甲有限公司,2026-11-22 10:00,拜访,新人甲,二次拜访,有兴趣",   # 4 imported: 新人甲 of row 2 reused
+             "甲有限公司,2026-11-20 10:00,拜访,新人甲,介绍方案,有兴趣",   # 5 same as row 2 (an earlier batch)
+             "乙有限公司,2026-11-23 11:00,拜访,李娜,上门演示,顺利",       # 6 imported
+             "乙有限公司,2026-11-21 10:00,电话,李娜,电话回访,良好"]       # 7 same as row 3
+    good = write(tmp_path / "visits.csv", header + "\n".join(lines) + "\n")
+    bad = write(tmp_path / "bad.csv", header + "\n".join(lines + ["甲有限公司,someday,拜访,张伟,x,y"]) + "\n")
+    before = {t: count(db_url, t) for t in ("visit", "contact", "audit_entry")}
+    refused = cli("import", "visits", bad, "--format", "json", as_="rep_a1")
+    assert refused.exit_code == 2 and refused.json()["refused"] == "rejected"
+    assert {t: count(db_url, t) for t in before} == before  # a rejection in the last batch: nothing written
+    assert [(p["row"], p["code"]) for p in refused.json()["problems"]] == [
+        (5, "duplicate_in_file"), (7, "duplicate_in_file"), (8, "date")]
+
+    result = cli("import", "visits", good, "--format", "json", as_="rep_a1")
+    assert result.exit_code == 0, result
+    doc = result.json()
+    assert (doc["rows"], doc["imported"], doc["duplicate"]) == (6, 4, 2)
+    assert [(p["row"], p["code"]) for p in doc["problems"]] == [(5, "duplicate_in_file"), (7, "duplicate_in_file")]
+    assert "2" in doc["problems"][0]["reason"] and "3" in doc["problems"][1]["reason"]
+    assert count(db_url, "visit") == before["visit"] + 4
+    assert count(db_url, "contact") == before["contact"] + 1  # 新人甲 once, though named in two batches
+    shown = cli("customer", "show", "乙有限公司", "--format", "json", as_="rep_a1").json()
+    assert shown["last_contact_at"] == "2026-11-23T11:00:00+08:00"
+    again = cli("import", "visits", good, "--format", "json", as_="rep_a1").json()  # now all stored before
+    assert again["imported"] == 0 and [p["code"] for p in again["problems"]] == ["duplicate"] * 6
+
+
 # --------------------------------------------------------------------------- deals
 DEALS = ("客户,商机名称,产品,金额,阶段,状态,成交日期,丢单原因\n"
          "甲有限公司,一期项目,企业版,\"12,000.50\",2,,,\n"            # 2 open at stage 2

@@ -262,35 +262,16 @@ class BatchMatcher:
     def __init__(self, session, *, possible: bool = True):
         self.session = session
         self.possible = possible
-        # rows of earlier batches: (first id, last id, ids or None when first..last, row numbers)
-        self.batches: list[tuple[int, int, object, object]] = []
+        from salesctl.services.io.bulk import WrittenRows
+
+        self.rows = WrittenRows()  # rows of earlier batches: their customer ids and row numbers
         # {id: (name, owner, first report)} of candidates the definer function named (a staff login)
         self.described: dict[int, tuple] = {}
 
     # ----------------------------------------------------------------- rows of earlier batches
     def written(self, ids, rows) -> None:
         """The customer ids given to accepted rows (ascending across calls, as ids are allocated)."""
-        from array import array
-
-        if not ids:
-            return
-        first, last = ids[0], ids[-1]
-        run = None if last - first + 1 == len(ids) else array("q", ids)  # SQLite: always a run of ids
-        self.batches.append((first, last, run, array("l", rows)))
-
-    def _where(self, cid: int) -> tuple[str, int]:
-        from bisect import bisect_left, bisect_right
-
-        at = bisect_right(self.batches, cid, key=lambda b: b[0]) - 1
-        if at >= 0:
-            first, last, run, rows = self.batches[at]
-            if cid <= last:
-                if run is None:
-                    return "file", rows[cid - first]
-                i = bisect_left(run, cid)
-                if i < len(run) and run[i] == cid:
-                    return "file", rows[i]
-        return "archive", cid
+        self.rows.add(ids, rows)
 
     # ----------------------------------------------------------------- the batch
     def _query(self, stmt_for, values) -> list:
@@ -427,7 +408,7 @@ class BatchMatcher:
 
         def place(ref) -> tuple[str, int]:
             # a database id (archive or an earlier batch), or ("row", n) for this batch
-            return ("file", ref[1]) if isinstance(ref, tuple) else self._where(ref)
+            return ("file", ref[1]) if isinstance(ref, tuple) else self.rows.where(ref)
 
         def shared(kind: str, key: str) -> bool:
             return common[kind].get(key, 0) + len(batch[kind].get(key, ())) <= KEY_LIMIT

@@ -101,3 +101,40 @@ def bulk_insert(session, table, rows: Iterable[dict], batch: int = 20_000, progr
     return total
 
 
+# --------------------------------------------------------------------------- rows of earlier batches
+class WrittenRows:
+    """The ids an import gave to the rows it wrote so far, and each one's spreadsheet row number.
+
+    Rows of earlier batches are already in the import's transaction, so the queries of a later
+    batch find them beside the archive's rows: their ids tell them apart. Kept as compact
+    integer arrays (ids ascend across batches, as `allocate_ids` hands them out; on SQLite
+    each batch is one run of ids), so a million rows cost a few MB.
+    """
+
+    def __init__(self):
+        # (first id, last id, ids or None when first..last, row numbers)
+        self.batches: list[tuple[int, int, object, object]] = []
+
+    def add(self, ids, rows) -> None:
+        from array import array
+
+        if not ids:
+            return
+        first, last = ids[0], ids[-1]
+        run = None if last - first + 1 == len(ids) else array("q", ids)
+        self.batches.append((first, last, run, array("l", rows)))
+
+    def where(self, ref: int) -> tuple[str, int]:
+        """("file", row number) for a row this import wrote, else ("archive", ref)."""
+        from bisect import bisect_left, bisect_right
+
+        at = bisect_right(self.batches, ref, key=lambda b: b[0]) - 1
+        if at >= 0:
+            first, last, run, rows = self.batches[at]
+            if ref <= last:
+                if run is None:
+                    return "file", rows[ref - first]
+                i = bisect_left(run, ref)
+                if i < len(run) and run[i] == ref:
+                    return "file", rows[i]
+        return "archive", ref

@@ -286,93 +286,167 @@ def write_customers(ctx, prepared: list[PreparedCustomer], *, progress: Progress
 # --------------------------------------------------------------------------- visits
 def import_visits(ctx, table: Table, *, on_duplicate: str = "skip", partial: bool = False, dry_run: bool = False,
                   progress: Progress | None = None) -> ImportReport:
-    """`import visits`: rows checked as `visit log` checks them; a visit belongs to the customer's owner."""
-    from salesctl.services.sales.visits import parse_kind
+    """`import visits`: rows checked as `visit log` checks them; a visit belongs to the customer's owner.
 
+    Read, checked and written BATCH_ROWS rows at a time inside a savepoint, as `import customers`
+    is: a visit already stored (same customer, time, kind and content) is found by one indexed
+    query per batch, which also finds the visits of earlier batches (told apart by their ids:
+    "same as row N"); the batch's own rows are compared in a dictionary. A refusal or --dry-run
+    rolls the savepoint back, so nothing is written.
+    """
     if on_duplicate not in ("skip", "fail"):
         raise InvalidInput(t("import.err.on_duplicate_kind", value=on_duplicate, kind="visits"))
+    from salesctl.services.io.bulk import WrittenRows
+
     progress = progress or Progress()
-    session, clock = ctx.session, ctx.clock
-    report = new_report(table, dry_run=dry_run, partial=partial, on_duplicate=on_duplicate)
+    session = ctx.session
+    report = new_report(table, dry_run=dry_run, partial=partial, on_duplicate=on_duplicate, total=0)
     staff = StaffIndex(ctx)
     customers = CustomerIndex(session)
     check = WriteCheck(ctx, staff, "import.what.log_visits_for")
-    label = table.label
-    parsed: list[tuple[int, list, dict]] = []
-    wanted_ids: set[int] = set()
-    progress.phase(t("import.progress.checking"), len(table.rows))
-    for number, values in table.rows:
-        row = _row_values(table, values)
-        name = cell_text(row.get("customer"))
+    written = WrittenRows()
+    latest: dict[int, datetime] = {}  # customer → the latest visit written (last_contact_at at the end)
+    created = {"visit": 0, "contact": 0}
+    savepoint = session.begin_nested()
+    progress.phase(t("import.progress.checking"), None)
+    rows = table.stream()
+    while True:
+        chunk = list(islice(rows, BATCH_ROWS))
+        if not chunk:
+            break
+        report.total += len(chunk)
+        parsed = [checked for checked in (_visit_row(ctx, table, customers, check, report, number, values)
+                                          for number, values in chunk) if checked is not None]
+        accepted = _new_visits(session, parsed, report, written, ctx.clock)
+        if accepted:
+            contacts, visits = _write_visits(ctx, accepted)
+            written.add([v["id"] for v in visits], [number for number, _item in accepted])
+            created["contact"] += contacts
+            created["visit"] += len(visits)
+            for _number, item in accepted:
+                cid = item["customer"][0]
+                if latest.get(cid) is None or item["at"] > latest[cid]:
+                    latest[cid] = item["at"]
+        progress.advance(len(chunk))
+    report.decide()
+    if not report.writes:
+        savepoint.rollback()
+        return report
+    touched = [{"cid": cid, "last": at, "now": ctx.now} for cid, at in latest.items()
+               if customers.by_id[cid][3] is None or at > customers.by_id[cid][3]]
+    if touched:
+        from sqlalchemy import bindparam
+
+        table_c = Customer.__table__
+        for start in range(0, len(touched), 20_000):
+            session.connection().execute(
+                update(table_c).where(table_c.c.id == bindparam("cid"))
+                .values(last_contact_at=bindparam("last"), updated_at=bindparam("now")), touched[start:start + 20_000])
+    savepoint.commit()
+    report.created.update({**created, "customer_last_contact": len(touched)})
+    report.written = True
+    ctx.audit("import.visits", "visit", None, None, {**report.audit_summary(), "sha256": table.sheet.sha256})
+    return report
+
+
+def _visit_row(ctx, table: Table, customers: CustomerIndex, check: WriteCheck, report: ImportReport, number: int,
+               values: list) -> tuple[int, dict] | None:
+    """One visit row as `visit log` takes it, or None when it is rejected (the report says why)."""
+    from salesctl.services.sales.visits import parse_kind
+
+    clock, label = ctx.clock, table.label
+    row = _row_values(table, values)
+    name = cell_text(row.get("customer"))
+    try:
+        customer = customers.find(row.get("customer"), label("customer"))
+        owner = check.owner(customer)
+        missing = [label(k) for k in ("content", "result", "contact") if not cell_text(row.get(k))]
+        if row.get("at") is None:
+            missing.insert(0, label("at"))
+        if missing:
+            raise RowError("missing", t("import.reason.missing", fields=", ".join(missing)))
         try:
-            customer = customers.find(row.get("customer"), label("customer"))
-            owner = check.owner(customer)
-            missing = [label(k) for k in ("content", "result", "contact") if not cell_text(row.get(k))]
-            if row.get("at") is None:
-                missing.insert(0, label("at"))
-            if missing:
-                raise RowError("missing", t("import.reason.missing", fields=", ".join(missing)))
+            kind = parse_kind(cell_text(row.get("kind")))
+        except InvalidInput as exc:
+            raise _field_error(exc, label("kind"), "kind") from None
+        try:
+            moment = cell_moment(row.get("at"), "at", clock)
+        except InvalidInput as exc:
+            raise _field_error(exc, label("at"), "date") from None
+        if moment > clock.now:
+            raise RowError("future", t("import.reason.future", column=label("at"), value=cell_text(row.get("at"))))
+        follow = None
+        if cell_text(row.get("follow_up")):
             try:
-                kind = parse_kind(cell_text(row.get("kind")))
+                follow = cell_date(row.get("follow_up"), "follow_up", clock.today)
             except InvalidInput as exc:
-                raise _field_error(exc, label("kind"), "kind") from None
-            try:
-                moment = cell_moment(row.get("at"), "at", clock)
-            except InvalidInput as exc:
-                raise _field_error(exc, label("at"), "date") from None
-            if moment > clock.now:
-                raise RowError("future", t("import.reason.future", column=label("at"), value=cell_text(row.get("at"))))
-            follow = None
-            if cell_text(row.get("follow_up")):
-                try:
-                    follow = cell_date(row.get("follow_up"), "follow_up", clock.today)
-                except InvalidInput as exc:
-                    raise _field_error(exc, label("follow_up"), "date") from None
-                if follow < clock.local(moment).date():
-                    raise RowError("date", t("import.reason.follow_before", column=label("follow_up"), follow=follow,
-                                             day=clock.local(moment).date()))
-        except RowError as exc:
-            report.add(RowResult(number, "rejected", name, exc.reason, exc.code, values))
-            continue
-        item = {"customer": customer, "owner": owner, "kind": kind, "at": moment, "follow_up": follow,
-                "contact": cell_text(row.get("contact")), "content": cell_text(row.get("content")),
-                "result": cell_text(row.get("result")), "problems": cell_text(row.get("problems")),
-                "next_step": cell_text(row.get("next_step"))}
-        parsed.append((number, values, item))
-        wanted_ids.add(customer[0])
-    progress.advance(len(table.rows))
-    existing_visits: set[tuple] = set()
-    contacts: dict[tuple[int, str], int] = {}
-    ids = sorted(wanted_ids)
+                raise _field_error(exc, label("follow_up"), "date") from None
+            if follow < clock.local(moment).date():
+                raise RowError("date", t("import.reason.follow_before", column=label("follow_up"), follow=follow,
+                                         day=clock.local(moment).date()))
+    except RowError as exc:
+        report.add(RowResult(number, "rejected", name, exc.reason, exc.code, values))
+        return None
+    return number, {"customer": customer, "owner": owner, "kind": kind, "at": moment, "follow_up": follow,
+                    "contact": cell_text(row.get("contact")), "content": cell_text(row.get("content")),
+                    "result": cell_text(row.get("result")), "problems": cell_text(row.get("problems")),
+                    "next_step": cell_text(row.get("next_step")), "values": values}
+
+
+def _new_visits(session, parsed: list[tuple[int, dict]], report: ImportReport, written, clock
+                ) -> list[tuple[int, dict]]:
+    """The batch's rows that are new: not a stored visit (the archive's or an earlier batch's) nor an earlier row."""
+    from datetime import timedelta
+
+    if not parsed:
+        return []
+    utc = clock.now_utc.tzinfo
+    keys = [(item["customer"][0], item["at"].astimezone(utc), item["kind"], item["content"]) for _n, item in parsed]
+    ids = sorted({key[0] for key in keys})
+    # the batch's span of times, a day wider either way: a stored time in another written form still compares
+    low, high = min(k[1] for k in keys) - timedelta(days=1), max(k[1] for k in keys) + timedelta(days=1)
+    stored: dict[tuple, int] = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for cid, at, kind, content in session.execute(select(Visit.customer_id, Visit.at, Visit.kind, Visit.content)
-                                                      .where(Visit.customer_id.in_(chunk))):
-            existing_visits.add((cid, at, kind, (content or "").strip()))
-        for cid, contact_id, name in session.execute(select(Contact.customer_id, Contact.id, Contact.name)
-                                                     .where(Contact.customer_id.in_(chunk)).order_by(Contact.id)):
-            contacts.setdefault((cid, (name or "").strip().lower()), contact_id)
+        for vid, cid, at, kind, content in session.execute(
+                select(Visit.id, Visit.customer_id, Visit.at, Visit.kind, Visit.content)
+                .where(Visit.customer_id.in_(ids[start:start + 500]), Visit.at >= low, Visit.at <= high)):
+            stored.setdefault((cid, at, kind, (content or "").strip()), vid)
     seen: dict[tuple, int] = {}
     accepted = []
-    for number, values, item in parsed:
-        key = (item["customer"][0], item["at"].astimezone(clock.now_utc.tzinfo), item["kind"], item["content"])
-        if key in existing_visits:
-            report.add(RowResult(number, "duplicate", item["customer"][1], t("import.reason.visit_exists"),
-                                 "duplicate", values))
+    for (number, item), key in zip(parsed, keys):
+        values, name = item.pop("values"), item["customer"][1]
+        if key in stored:
+            where, ref = written.where(stored[key])
+            if where == "archive":
+                report.add(RowResult(number, "duplicate", name, t("import.reason.visit_exists"), "duplicate", values))
+            else:
+                report.add(RowResult(number, "duplicate", name,
+                                     t("import.reason.same_as_row", row=ref, on="customer, time, kind, content"),
+                                     "duplicate_in_file", values))
         elif key in seen:
-            report.add(RowResult(number, "duplicate", item["customer"][1],
+            report.add(RowResult(number, "duplicate", name,
                                  t("import.reason.same_as_row", row=seen[key], on="customer, time, kind, content"),
                                  "duplicate_in_file", values))
         else:
             seen[key] = number
-            accepted.append(item)
-            report.add(RowResult(number, "imported", item["customer"][1]))
-    report.decide()
-    if not report.writes:
-        return report
+            accepted.append((number, item))
+            report.add(RowResult(number, "imported", name))
+    return accepted
+
+
+def _write_visits(ctx, accepted: list[tuple[int, dict]]) -> tuple[int, list[dict]]:
+    """A batch's visits, with the contacts they name that the customer does not have yet: (contacts made, visits)."""
+    session = ctx.session
     now, actor_id = ctx.now, ctx.actor.id
+    ids = sorted({item["customer"][0] for _n, item in accepted})
+    contacts: dict[tuple[int, str], int] = {}
+    for start in range(0, len(ids), 500):
+        for cid, contact_id, name in session.execute(select(Contact.customer_id, Contact.id, Contact.name)
+                                                     .where(Contact.customer_id.in_(ids[start:start + 500]))
+                                                     .order_by(Contact.id)):
+            contacts.setdefault((cid, (name or "").strip().lower()), contact_id)
     new_contacts: dict[tuple[int, str], dict] = {}
-    for item in accepted:
+    for _n, item in accepted:
         key = (item["customer"][0], item["contact"].lower())
         if key not in contacts and key not in new_contacts:
             new_contacts[key] = {"customer_id": key[0], "name": item["contact"], "title": None, "phone": None,
@@ -382,31 +456,14 @@ def import_visits(ctx, table: Table, *, on_duplicate: str = "skip", partial: boo
     for new_id, (key, record) in zip(allocate_ids(session, Contact.__table__, len(contact_rows)), new_contacts.items()):
         record["id"] = new_id
         contacts[key] = new_id
-    visits, latest = [], {}
-    for item in accepted:
+    visits = []
+    for new_id, (_n, item) in zip(allocate_ids(session, Visit.__table__, len(accepted)), accepted):
         cid = item["customer"][0]
-        visits.append({"customer_id": cid, "contact_id": contacts[(cid, item["contact"].lower())],
+        visits.append({"id": new_id, "customer_id": cid, "contact_id": contacts[(cid, item["contact"].lower())],
                        "rep_id": item["owner"].id, "at": item["at"], "kind": item["kind"], "content": item["content"],
                        "result": item["result"], "problems": item["problems"], "next_step": item["next_step"],
                        "follow_up": item["follow_up"], "follow_up_done": False, "created_by_id": actor_id,
                        "created_at": now})
-        if latest.get(cid) is None or item["at"] > latest[cid]:
-            latest[cid] = item["at"]
-    progress.phase(t("import.progress.writing"), len(contact_rows) + len(visits))
-    bulk_insert(session, Contact.__table__, contact_rows, progress=progress)
-    bulk_insert(session, Visit.__table__, visits, progress=progress)
-    touched = [{"cid": cid, "last": at, "now": now} for cid, at in latest.items()
-               if customers.by_id[cid][3] is None or at > customers.by_id[cid][3]]
-    if touched:
-        from sqlalchemy import bindparam
-
-        table_c = Customer.__table__
-        session.connection().execute(
-            update(table_c).where(table_c.c.id == bindparam("cid"))
-            .values(last_contact_at=bindparam("last"), updated_at=bindparam("now")), touched)
-    report.created.update({"visit": len(visits), "contact": len(contact_rows), "customer_last_contact": len(touched)})
-    report.written = True
-    ctx.audit("import.visits", "visit", None, None, {**report.audit_summary(), "sha256": table.sheet.sha256})
-    return report
-
-
+    bulk_insert(session, Contact.__table__, contact_rows)
+    bulk_insert(session, Visit.__table__, visits)
+    return len(contact_rows), visits
