@@ -289,10 +289,10 @@ def import_visits(ctx, table: Table, *, on_duplicate: str = "skip", partial: boo
     """`import visits`: rows checked as `visit log` checks them; a visit belongs to the customer's owner.
 
     Read, checked and written BATCH_ROWS rows at a time inside a savepoint, as `import customers`
-    is: a visit already stored (same customer, time, kind and content) is found by one indexed
-    query per batch, which also finds the visits of earlier batches (told apart by their ids:
-    "same as row N"); the batch's own rows are compared in a dictionary. A refusal or --dry-run
-    rolls the savepoint back, so nothing is written.
+    is: a visit already stored (same customer, time, kind and content), the archive's or one an
+    earlier batch wrote ("same as row N", told apart by its id), is found by two indexed queries
+    per batch (`_new_visits`); the batch's own rows are compared in a dictionary. A refusal or
+    --dry-run rolls the savepoint back, so nothing is written.
     """
     if on_duplicate not in ("skip", "fail"):
         raise InvalidInput(t("import.err.on_duplicate_kind", value=on_duplicate, kind="visits"))
@@ -305,7 +305,12 @@ def import_visits(ctx, table: Table, *, on_duplicate: str = "skip", partial: boo
     customers = CustomerIndex(session)
     check = WriteCheck(ctx, staff, "import.what.log_visits_for")
     written = WrittenRows()
+    from sqlalchemy import func
+
+    before = session.execute(select(func.max(Visit.id))).scalar() or 0  # the visits stored when the import began
     latest: dict[int, datetime] = {}  # customer → the latest visit written (last_contact_at at the end)
+    contacts: dict[tuple[int, str], int] = {}  # (customer, contact name) → contact id, of the customers named so far
+    loaded: set[int] = set()
     created = {"visit": 0, "contact": 0}
     savepoint = session.begin_nested()
     progress.phase(t("import.progress.checking"), None)
@@ -317,11 +322,11 @@ def import_visits(ctx, table: Table, *, on_duplicate: str = "skip", partial: boo
         report.total += len(chunk)
         parsed = [checked for checked in (_visit_row(ctx, table, customers, check, report, number, values)
                                           for number, values in chunk) if checked is not None]
-        accepted = _new_visits(session, parsed, report, written, ctx.clock)
+        accepted = _new_visits(session, parsed, report, written, ctx.clock, before)
         if accepted:
-            contacts, visits = _write_visits(ctx, accepted)
+            made, visits = _write_visits(ctx, accepted, contacts, loaded)
             written.add([v["id"] for v in visits], [number for number, _item in accepted])
-            created["contact"] += contacts
+            created["contact"] += made
             created["visit"] += len(visits)
             for _number, item in accepted:
                 cid = item["customer"][0]
@@ -355,18 +360,19 @@ def _visit_row(ctx, table: Table, customers: CustomerIndex, check: WriteCheck, r
     from salesctl.services.sales.visits import parse_kind
 
     clock, label = ctx.clock, table.label
-    row = _row_values(table, values)
-    name = cell_text(row.get("customer"))
+    row = _row_values(table, values)  # text fields are stripped text or None already; the times as the cell holds them
+    text = row.get
+    name = text("customer")
     try:
-        customer = customers.find(row.get("customer"), label("customer"))
+        customer = customers.find(text("customer"), label("customer"))
         owner = check.owner(customer)
-        missing = [label(k) for k in ("content", "result", "contact") if not cell_text(row.get(k))]
+        missing = [label(k) for k in ("content", "result", "contact") if not text(k)]
         if row.get("at") is None:
             missing.insert(0, label("at"))
         if missing:
             raise RowError("missing", t("import.reason.missing", fields=", ".join(missing)))
         try:
-            kind = parse_kind(cell_text(row.get("kind")))
+            kind = parse_kind(text("kind"))
         except InvalidInput as exc:
             raise _field_error(exc, label("kind"), "kind") from None
         try:
@@ -388,29 +394,42 @@ def _visit_row(ctx, table: Table, customers: CustomerIndex, check: WriteCheck, r
         report.add(RowResult(number, "rejected", name, exc.reason, exc.code, values))
         return None
     return number, {"customer": customer, "owner": owner, "kind": kind, "at": moment, "follow_up": follow,
-                    "contact": cell_text(row.get("contact")), "content": cell_text(row.get("content")),
-                    "result": cell_text(row.get("result")), "problems": cell_text(row.get("problems")),
-                    "next_step": cell_text(row.get("next_step")), "values": values}
+                    "contact": text("contact"), "content": text("content"), "result": text("result"),
+                    "problems": text("problems"), "next_step": text("next_step"), "values": values}
 
 
-def _new_visits(session, parsed: list[tuple[int, dict]], report: ImportReport, written, clock
+def _new_visits(session, parsed: list[tuple[int, dict]], report: ImportReport, written, clock, before: int
                 ) -> list[tuple[int, dict]]:
-    """The batch's rows that are new: not a stored visit (the archive's or an earlier batch's) nor an earlier row."""
+    """The batch's rows that are new: not a stored visit nor an earlier row of the file.
+
+    Two queries a batch: the archive's visits (ids up to `before`, those stored when the import
+    began) of the batch's customers within its span of times, a day wider either way, compared in
+    Python (a stored time in another written form still compares); and the visits this import
+    wrote in earlier batches at exactly the batch's times (written here, so in the one stored form),
+    through the time index. Neither grows with the file."""
     from datetime import timedelta
 
     if not parsed:
         return []
     utc = clock.now_utc.tzinfo
     keys = [(item["customer"][0], item["at"].astimezone(utc), item["kind"], item["content"]) for _n, item in parsed]
-    ids = sorted({key[0] for key in keys})
-    # the batch's span of times, a day wider either way: a stored time in another written form still compares
-    low, high = min(k[1] for k in keys) - timedelta(days=1), max(k[1] for k in keys) + timedelta(days=1)
     stored: dict[tuple, int] = {}
-    for start in range(0, len(ids), 500):
-        for vid, cid, at, kind, content in session.execute(
-                select(Visit.id, Visit.customer_id, Visit.at, Visit.kind, Visit.content)
-                .where(Visit.customer_id.in_(ids[start:start + 500]), Visit.at >= low, Visit.at <= high)):
-            stored.setdefault((cid, at, kind, (content or "").strip()), vid)
+    columns = (Visit.id, Visit.customer_id, Visit.at, Visit.kind, Visit.content)
+    if before:
+        ids = sorted({key[0] for key in keys})
+        low = min(k[1] for k in keys) - timedelta(days=1)
+        high = max(k[1] for k in keys) + timedelta(days=1)
+        for start in range(0, len(ids), 500):
+            for vid, cid, at, kind, content in session.execute(
+                    select(*columns).where(Visit.customer_id.in_(ids[start:start + 500]), Visit.id <= before,
+                                           Visit.at >= low, Visit.at <= high)):
+                stored.setdefault((cid, at, kind, (content or "").strip()), vid)
+    if written.batches:
+        times = sorted({key[1] for key in keys})
+        for start in range(0, len(times), 500):
+            for vid, cid, at, kind, content in session.execute(
+                    select(*columns).where(Visit.at.in_(times[start:start + 500]), Visit.id > before)):
+                stored.setdefault((cid, at, kind, (content or "").strip()), vid)
     seen: dict[tuple, int] = {}
     accepted = []
     for (number, item), key in zip(parsed, keys):
@@ -434,12 +453,16 @@ def _new_visits(session, parsed: list[tuple[int, dict]], report: ImportReport, w
     return accepted
 
 
-def _write_visits(ctx, accepted: list[tuple[int, dict]]) -> tuple[int, list[dict]]:
-    """A batch's visits, with the contacts they name that the customer does not have yet: (contacts made, visits)."""
+def _write_visits(ctx, accepted: list[tuple[int, dict]], contacts: dict[tuple[int, str], int], loaded: set[int]
+                  ) -> tuple[int, list[dict]]:
+    """A batch's visits, with the contacts they name that the customer does not have yet: (contacts made, visits).
+
+    `contacts` ((customer, name) → id) and `loaded` (customers whose contacts it holds) last the whole import:
+    they grow with the customers named, not with the rows."""
     session = ctx.session
     now, actor_id = ctx.now, ctx.actor.id
-    ids = sorted({item["customer"][0] for _n, item in accepted})
-    contacts: dict[tuple[int, str], int] = {}
+    ids = sorted({item["customer"][0] for _n, item in accepted} - loaded)
+    loaded.update(ids)
     for start in range(0, len(ids), 500):
         for cid, contact_id, name in session.execute(select(Contact.customer_id, Contact.id, Contact.name)
                                                      .where(Contact.customer_id.in_(ids[start:start + 500]))
