@@ -154,6 +154,33 @@ def test_deals_each_reason_and_the_pipeline(book, cli, db_url, tmp_path):
     assert fail.exit_code == 2  # rejected rows come first: invalid input
 
 
+def test_deals_in_small_batches_find_earlier_batches_and_stay_all_or_nothing(book, cli, db_url, tmp_path,
+                                                                             monkeypatch):
+    from salesctl.services.io import imports
+
+    monkeypatch.setattr(imports, "BATCH_ROWS", 2)  # rows 2-3, 4-5, 6-7: three batches
+    header = "客户,商机名称,金额\n"
+    lines = ["甲有限公司,一期项目,1000", "乙有限公司,一期项目,2000",   # 2, 3 imported (another customer's title)
+             "甲有限公司,二期项目,3000", "甲有限公司,一期项目,100",     # 4 imported; 5 same as row 2
+             "乙有限公司,一期项目,50"]                                  # 6 same as row 3
+    good = write(tmp_path / "deals.csv", header + "\n".join(lines) + "\n")
+    bad = write(tmp_path / "bad.csv", header + "\n".join(lines + ["甲有限公司,坏项目,0"]) + "\n")
+    before = {t: count(db_url, t) for t in ("deal", "deal_stage_change", "audit_entry")}
+    refused = cli("import", "deals", bad, "--format", "json", as_="rep_a1")
+    assert refused.exit_code == 2 and refused.json()["refused"] == "rejected"
+    assert {t: count(db_url, t) for t in before} == before  # a rejection in the last batch: nothing written
+    result = cli("import", "deals", good, "--format", "json", as_="rep_a1")
+    assert result.exit_code == 0, result
+    doc = result.json()
+    assert (doc["rows"], doc["imported"], doc["duplicate"]) == (5, 3, 2)
+    assert [(p["row"], p["code"]) for p in doc["problems"]] == [(5, "duplicate_in_file"), (6, "duplicate_in_file")]
+    assert "2" in doc["problems"][0]["reason"] and "3" in doc["problems"][1]["reason"]
+    assert count(db_url, "deal") == before["deal"] + 3 and count(db_url, "deal_stage_change") == before[
+        "deal_stage_change"] + 3
+    again = cli("import", "deals", good, "--format", "json", as_="rep_a1").json()
+    assert again["imported"] == 0 and [p["code"] for p in again["problems"]] == ["duplicate"] * 5
+
+
 # --------------------------------------------------------------------------- staff
 STAFF = ("账号,姓名,角色,上级,区域,行业\n"
          "rep_c1,销售丙一,rep,经理丙,West,Retail\n"       # 2 after its manager (row 3), by the manager's name

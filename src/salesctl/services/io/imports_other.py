@@ -30,122 +30,177 @@ DEAL_STATUS_WORDS = {
 
 def import_deals(ctx, table: Table, *, on_duplicate: str = "skip", partial: bool = False, dry_run: bool = False,
                  progress: Progress | None = None) -> ImportReport:
-    """`import deals`: rows checked as `deal add`/`won`/`lost` check them; the owner is the customer's owner."""
-    from salesctl.money import parse_money
-    from salesctl.services.sales.deals import OPEN_STAGES, parse_lost_reason, parse_stage
+    """`import deals`: rows checked as `deal add`/`won`/`lost` check them; the owner is the customer's owner.
+
+    Read, checked and written BATCH_ROWS rows at a time inside a savepoint, as the customer and
+    visit imports are: a deal already stored for the customer under the same title, the archive's
+    or one an earlier batch wrote ("same as row N", told apart by its id), is found by one query
+    per batch. A refusal or --dry-run rolls the savepoint back, so nothing is written.
+    """
+    from itertools import islice
+
+    from salesctl.services.io.bulk import WrittenRows
+    from salesctl.services.io.imports import BATCH_ROWS
 
     if on_duplicate not in ("skip", "fail"):
         raise InvalidInput(t("import.err.on_duplicate_kind", value=on_duplicate, kind="deals"))
     progress = progress or Progress()
-    session, today = ctx.session, ctx.today
-    report = new_report(table, dry_run=dry_run, partial=partial, on_duplicate=on_duplicate)
+    session = ctx.session
+    report = new_report(table, dry_run=dry_run, partial=partial, on_duplicate=on_duplicate, total=0)
     staff = StaffIndex(ctx)
     customers = CustomerIndex(session)
     check = WriteCheck(ctx, staff, "import.what.add_deals_for")
-    label = table.label
-    parsed = []
-    progress.phase(t("import.progress.checking"), len(table.rows))
-    for number, values in table.rows:
-        row = _row_values(table, values)
-        name = cell_text(row.get("title")) or cell_text(row.get("customer"))
+    written = WrittenRows()
+    created = {"deal": 0, "deal_stage_change": 0}
+    savepoint = session.begin_nested()
+    progress.phase(t("import.progress.checking"), None)
+    rows = table.stream()
+    while True:
+        chunk = list(islice(rows, BATCH_ROWS))
+        if not chunk:
+            break
+        report.total += len(chunk)
+        parsed = [checked for checked in (_deal_row(ctx, table, customers, check, report, number, values)
+                                          for number, values in chunk) if checked is not None]
+        accepted = _new_deals(session, parsed, report, written)
+        if accepted:
+            ids = _write_deals(ctx, [item for _n, item in accepted], table.sheet.path.name)
+            written.add(ids, [number for number, _item in accepted])
+            created["deal"] += len(ids)
+            created["deal_stage_change"] += len(ids)
+        progress.advance(len(chunk))
+    report.decide()
+    if not report.writes:
+        savepoint.rollback()
+        return report
+    savepoint.commit()
+    report.created.update(created)
+    report.written = True
+    ctx.audit("import.deals", "deal", None, None, {**report.audit_summary(), "sha256": table.sheet.sha256})
+    return report
+
+
+def _deal_row(ctx, table: Table, customers: CustomerIndex, check: WriteCheck, report: ImportReport, number: int,
+              values: list) -> tuple[int, dict] | None:
+    """One deal row as `deal add`/`won`/`lost` take it, or None when it is rejected (the report says why)."""
+    from salesctl.money import parse_money
+    from salesctl.services.sales.deals import OPEN_STAGES, parse_lost_reason, parse_stage
+
+    today, label = ctx.today, table.label
+    row = _row_values(table, values)
+    name = cell_text(row.get("title")) or cell_text(row.get("customer"))
+    try:
+        customer = customers.find(row.get("customer"), label("customer"))
+        owner = check.owner(customer)
+        missing = [label(k) for k in ("title", "amount") if not cell_text(row.get(k))]
+        if missing:
+            raise RowError("missing", t("import.reason.missing", fields=", ".join(missing)))
+        raw_amount = row.get("amount")
         try:
-            customer = customers.find(row.get("customer"), label("customer"))
-            owner = check.owner(customer)
-            missing = [label(k) for k in ("title", "amount") if not cell_text(row.get(k))]
-            if missing:
-                raise RowError("missing", t("import.reason.missing", fields=", ".join(missing)))
-            raw_amount = row.get("amount")
+            numeric = isinstance(raw_amount, (int, float)) and not isinstance(raw_amount, bool)
+            amount = parse_money(Decimal(str(raw_amount)) if numeric else cell_text(raw_amount), "amount")
+        except InvalidInput as exc:
+            raise _field_error(exc, label("amount"), "amount") from None
+        if amount <= 0:
+            raise RowError("amount", t("import.reason.amount", column=label("amount"), value=cell_text(raw_amount)))
+        status_text = (cell_text(row.get("status")) or "").strip()
+        stage_text = cell_text(row.get("stage"))
+        try:
+            stage = parse_stage(stage_text, label("stage")) if stage_text else None
+        except InvalidInput as exc:
+            raise RowError("stage", exc.message) from None
+        if status_text:
+            status = DEAL_STATUS_WORDS.get(status_text.lower()) or DEAL_STATUS_WORDS.get(status_text)
+            if status is None:
+                raise RowError("status", t("import.reason.deal_status", column=label("status"), value=status_text))
+        else:
+            status = "won" if stage in (4, 5) else "open"
+        closed = None
+        if cell_text(row.get("closed_on")):
             try:
-                numeric = isinstance(raw_amount, (int, float)) and not isinstance(raw_amount, bool)
-                amount = parse_money(Decimal(str(raw_amount)) if numeric else cell_text(raw_amount), "amount")
+                closed = cell_date(row.get("closed_on"), "closed_on", today)
             except InvalidInput as exc:
-                raise _field_error(exc, label("amount"), "amount") from None
-            if amount <= 0:
-                raise RowError("amount", t("import.reason.amount", column=label("amount"), value=cell_text(raw_amount)))
-            status_text = (cell_text(row.get("status")) or "").strip()
-            stage_text = cell_text(row.get("stage"))
+                raise _field_error(exc, label("closed_on"), "date") from None
+        expected = None
+        if cell_text(row.get("expected_close")):
             try:
-                stage = parse_stage(stage_text, label("stage")) if stage_text else None
+                expected = cell_date(row.get("expected_close"), "expected_close", today)
             except InvalidInput as exc:
-                raise RowError("stage", exc.message) from None
-            if status_text:
-                status = DEAL_STATUS_WORDS.get(status_text.lower()) or DEAL_STATUS_WORDS.get(status_text)
-                if status is None:
-                    raise RowError("status", t("import.reason.deal_status", column=label("status"), value=status_text))
-            else:
-                status = "won" if stage in (4, 5) else "open"
+                raise _field_error(exc, label("expected_close"), "date") from None
+        reason = None
+        if status == "open":
+            stage = stage or 1
+            if stage not in OPEN_STAGES:
+                raise RowError("stage", t("import.reason.open_stage", column=label("stage"), stage=stage))
+            expected = expected or closed
             closed = None
-            if cell_text(row.get("closed_on")):
-                try:
-                    closed = cell_date(row.get("closed_on"), "closed_on", today)
-                except InvalidInput as exc:
-                    raise _field_error(exc, label("closed_on"), "date") from None
-            expected = None
-            if cell_text(row.get("expected_close")):
-                try:
-                    expected = cell_date(row.get("expected_close"), "expected_close", today)
-                except InvalidInput as exc:
-                    raise _field_error(exc, label("expected_close"), "date") from None
-            reason = None
-            if status == "open":
-                stage = stage or 1
-                if stage not in OPEN_STAGES:
-                    raise RowError("stage", t("import.reason.open_stage", column=label("stage"), stage=stage))
-                expected = expected or closed
-                closed = None
-            elif status == "won":
-                if stage not in (None, 4):
-                    raise RowError("stage", t("import.reason.won_stage", column=label("stage"), stage=stage))
-                stage = 4
-                if closed is None:
-                    raise RowError("missing", t("import.reason.missing", fields=label("closed_on")))
-                if closed > today:
-                    raise RowError("future", t("import.reason.future", column=label("closed_on"), value=closed))
-            else:
-                stage = stage or 1
-                if stage not in OPEN_STAGES:
-                    raise RowError("stage", t("import.reason.open_stage", column=label("stage"), stage=stage))
-                try:
-                    reason = parse_lost_reason(cell_text(row.get("lost_reason")))
-                except InvalidInput as exc:
-                    raise _field_error(exc, label("lost_reason"), "missing") from None
-                closed = closed or today
-                if closed > today:
-                    raise RowError("future", t("import.reason.future", column=label("closed_on"), value=closed))
-        except RowError as exc:
-            report.add(RowResult(number, "rejected", name, exc.reason, exc.code, values))
-            continue
-        parsed.append((number, values, {"customer": customer, "owner": owner, "title": cell_text(row.get("title")),
-                                         "product": cell_text(row.get("product")), "amount": amount, "stage": stage,
-                                         "status": status, "expected": expected, "closed": closed, "reason": reason}))
-    progress.advance(len(table.rows))
-    existing: set[tuple[int, str]] = set()
-    ids = sorted({item["customer"][0] for _n, _v, item in parsed})
+        elif status == "won":
+            if stage not in (None, 4):
+                raise RowError("stage", t("import.reason.won_stage", column=label("stage"), stage=stage))
+            stage = 4
+            if closed is None:
+                raise RowError("missing", t("import.reason.missing", fields=label("closed_on")))
+            if closed > today:
+                raise RowError("future", t("import.reason.future", column=label("closed_on"), value=closed))
+        else:
+            stage = stage or 1
+            if stage not in OPEN_STAGES:
+                raise RowError("stage", t("import.reason.open_stage", column=label("stage"), stage=stage))
+            try:
+                reason = parse_lost_reason(cell_text(row.get("lost_reason")))
+            except InvalidInput as exc:
+                raise _field_error(exc, label("lost_reason"), "missing") from None
+            closed = closed or today
+            if closed > today:
+                raise RowError("future", t("import.reason.future", column=label("closed_on"), value=closed))
+    except RowError as exc:
+        report.add(RowResult(number, "rejected", name, exc.reason, exc.code, values))
+        return None
+    return number, {"customer": customer, "owner": owner, "title": cell_text(row.get("title")),
+                    "product": cell_text(row.get("product")), "amount": amount, "stage": stage, "status": status,
+                    "expected": expected, "closed": closed, "reason": reason, "values": values}
+
+
+def _new_deals(session, parsed: list[tuple[int, dict]], report: ImportReport, written) -> list[tuple[int, dict]]:
+    """The batch's rows that are new: no deal of the customer has the title (stored, or an earlier row's)."""
+    stored: dict[tuple[int, str], int] = {}
+    ids = sorted({item["customer"][0] for _n, item in parsed})
     for start in range(0, len(ids), 500):
-        for cid, title in session.execute(select(Deal.customer_id, Deal.title).where(Deal.customer_id.in_(ids[start:start + 500]))):
-            existing.add((cid, title.strip().lower()))
+        for did, cid, title in session.execute(select(Deal.id, Deal.customer_id, Deal.title)
+                                               .where(Deal.customer_id.in_(ids[start:start + 500]))
+                                               .order_by(Deal.id)):
+            stored.setdefault((cid, title.strip().lower()), did)
     seen: dict[tuple[int, str], int] = {}
     accepted = []
-    for number, values, item in parsed:
+    for number, item in parsed:
+        values = item.pop("values")
         key = (item["customer"][0], item["title"].lower())
-        if key in existing:
-            report.add(RowResult(number, "duplicate", item["title"], t("import.reason.deal_exists",
-                                                                        customer=item["customer"][1]), "duplicate", values))
+        if key in stored:
+            where, ref = written.where(stored[key])
+            if where == "archive":
+                report.add(RowResult(number, "duplicate", item["title"],
+                                     t("import.reason.deal_exists", customer=item["customer"][1]), "duplicate", values))
+            else:
+                report.add(RowResult(number, "duplicate", item["title"],
+                                     t("import.reason.same_as_row", row=ref, on="customer, title"),
+                                     "duplicate_in_file", values))
         elif key in seen:
             report.add(RowResult(number, "duplicate", item["title"],
                                  t("import.reason.same_as_row", row=seen[key], on="customer, title"),
                                  "duplicate_in_file", values))
         else:
             seen[key] = number
-            accepted.append(item)
+            accepted.append((number, item))
             report.add(RowResult(number, "imported", item["title"]))
-    report.decide()
-    if not report.writes:
-        return report
+    return accepted
+
+
+def _write_deals(ctx, accepted: list[dict], source: str) -> list[int]:
+    """A batch's deals, each with its first stage change; returns their ids in order."""
+    session = ctx.session
     now, actor_id = ctx.now, ctx.actor.id
     deal_ids = allocate_ids(session, Deal.__table__, len(accepted))
     deals, moves = [], []
-    source = table.sheet.path.name
     for new_id, item in zip(deal_ids, accepted):
         deals.append({"id": new_id, "customer_id": item["customer"][0], "owner_id": item["owner"].id,
                       "title": item["title"], "product": item["product"], "amount": item["amount"],
@@ -160,13 +215,9 @@ def import_deals(ctx, table: Table, *, on_duplicate: str = "skip", partial: bool
             note += f"; lost: {item['reason']}"
         moves.append({"deal_id": new_id, "from_stage": None, "to_stage": item["stage"], "by_id": actor_id, "at": now,
                       "note": note})
-    progress.phase(t("import.progress.writing"), len(deals) + len(moves))
-    bulk_insert(session, Deal.__table__, deals, progress=progress)
-    bulk_insert(session, DealStageChange.__table__, moves, progress=progress)
-    report.created.update({"deal": len(deals), "deal_stage_change": len(moves)})
-    report.written = True
-    ctx.audit("import.deals", "deal", None, None, {**report.audit_summary(), "sha256": table.sheet.sha256})
-    return report
+    bulk_insert(session, Deal.__table__, deals)
+    bulk_insert(session, DealStageChange.__table__, moves)
+    return deal_ids
 
 
 # --------------------------------------------------------------------------- staff
