@@ -173,17 +173,18 @@ class CustomerValidator:
 
     def _expected(self, raw: Any) -> date | None:
         """The expected-purchase cell as `cell_date` reads it, once per distinct cell value."""
+        key = (raw.__class__, raw)  # the type too: True == 1 == 1.0, but they read differently
         try:
-            hit = self._dates.get(raw)
+            hit = self._dates.get(key)
         except TypeError:  # not hashable: read it each time
-            hit = None
+            key, hit = None, None
         if hit is None:
             try:
                 hit = cell_date(raw, "expected_purchase", self.ctx.today)
             except InvalidInput as exc:
                 hit = _field_error(exc, self.label("expected_purchase"), "date")
-            if len(self._dates) < 10_000:
-                self._dates[raw] = hit if hit is not None else _NO_DATE
+            if key is not None and len(self._dates) < 10_000:
+                self._dates[key] = hit if hit is not None else _NO_DATE
         if hit is _NO_DATE:
             return None
         if isinstance(hit, RowError):
