@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import islice
+from typing import Callable
 
 from sqlalchemy import select, update
 
@@ -48,6 +49,41 @@ ON_DUPLICATE = ("skip", "claim", "fail")
 
 BATCH_ROWS = 1000  # rows read, checked and written at a time (memory is flat in the file's size)
 AUDITED_CONFIRMATIONS = 1000  # rows listed in the audit entry with the possible matches set aside
+
+
+def batches(table: Table, report: ImportReport, progress: Progress):
+    """The file's rows, BATCH_ROWS at a time: counted into the report, the progress bar advanced after each."""
+    progress.phase(t("import.progress.checking"), None)
+    rows = table.stream()
+    while chunk := list(islice(rows, BATCH_ROWS)):
+        report.total += len(chunk)
+        yield chunk
+        progress.advance(len(chunk))
+
+
+def sort_out(parsed: list[tuple[int, dict]], keys: list, stored: dict, written, report: ImportReport, *,
+             name: Callable[[dict], str], exists: Callable[[dict], str], on: str) -> list[tuple[int, dict]]:
+    """A batch's checked rows against what is stored (key → id: the archive's, or an earlier batch's as told
+    by `written`) and against its earlier rows: the new ones, in order; the others reported as duplicates."""
+    seen: dict = {}
+    accepted = []
+    for (number, item), key in zip(parsed, keys):
+        values, label = item.pop("values"), name(item)
+        if key in stored:
+            where, ref = written.where(stored[key])
+            if where == "archive":
+                report.add(RowResult(number, "duplicate", label, exists(item), "duplicate", values))
+            else:
+                report.add(RowResult(number, "duplicate", label, t("import.reason.same_as_row", row=ref, on=on),
+                                     "duplicate_in_file", values))
+        elif key in seen:
+            report.add(RowResult(number, "duplicate", label, t("import.reason.same_as_row", row=seen[key], on=on),
+                                 "duplicate_in_file", values))
+        else:
+            seen[key] = number
+            accepted.append((number, item))
+            report.add(RowResult(number, "imported", label))
+    return accepted
 
 
 def import_customers(ctx, table: Table, *, owner: str | None = None, on_duplicate: str = "skip",
@@ -81,13 +117,7 @@ def import_customers(ctx, table: Table, *, owner: str | None = None, on_duplicat
     created = {"customer": 0, "contact": 0}
     note = f"import {table.sheet.path.name}"
     savepoint = session.begin_nested()
-    progress.phase(t("import.progress.checking"), None)
-    rows = table.stream()
-    while True:
-        chunk = list(islice(rows, BATCH_ROWS))
-        if not chunk:
-            break
-        report.total += len(chunk)
+    for chunk in batches(table, report, progress):
         checked: dict[int, tuple[PreparedCustomer, list]] = {}
         for number, values in chunk:
             row = _row_values(table, values)
@@ -144,7 +174,6 @@ def import_customers(ctx, table: Table, *, owner: str | None = None, on_duplicat
             matcher.written(ids, [p.row for p in accepted])
             created["customer"] += len(accepted)
             created["contact"] += sum(1 for p in accepted if p.contact)
-        progress.advance(len(chunk))
     if existing_hits:
         info = describe_duplicates(session, [cid for _r, cid, _m, _o in existing_hits], known=matcher.described)
         for result, cid, matched_on, _requester in existing_hits:
@@ -313,13 +342,7 @@ def import_visits(ctx, table: Table, *, on_duplicate: str = "skip", partial: boo
     loaded: set[int] = set()
     created = {"visit": 0, "contact": 0}
     savepoint = session.begin_nested()
-    progress.phase(t("import.progress.checking"), None)
-    rows = table.stream()
-    while True:
-        chunk = list(islice(rows, BATCH_ROWS))
-        if not chunk:
-            break
-        report.total += len(chunk)
+    for chunk in batches(table, report, progress):
         parsed = [checked for checked in (_visit_row(ctx, table, customers, check, report, number, values)
                                           for number, values in chunk) if checked is not None]
         accepted = _new_visits(session, parsed, report, written, ctx.clock, before)
@@ -332,7 +355,6 @@ def import_visits(ctx, table: Table, *, on_duplicate: str = "skip", partial: boo
                 cid = item["customer"][0]
                 if latest.get(cid) is None or item["at"] > latest[cid]:
                     latest[cid] = item["at"]
-        progress.advance(len(chunk))
     report.decide()
     if not report.writes:
         savepoint.rollback()
@@ -430,27 +452,8 @@ def _new_visits(session, parsed: list[tuple[int, dict]], report: ImportReport, w
             for vid, cid, at, kind, content in session.execute(
                     select(*columns).where(Visit.at.in_(times[start:start + 500]), Visit.id > before)):
                 stored.setdefault((cid, at, kind, (content or "").strip()), vid)
-    seen: dict[tuple, int] = {}
-    accepted = []
-    for (number, item), key in zip(parsed, keys):
-        values, name = item.pop("values"), item["customer"][1]
-        if key in stored:
-            where, ref = written.where(stored[key])
-            if where == "archive":
-                report.add(RowResult(number, "duplicate", name, t("import.reason.visit_exists"), "duplicate", values))
-            else:
-                report.add(RowResult(number, "duplicate", name,
-                                     t("import.reason.same_as_row", row=ref, on="customer, time, kind, content"),
-                                     "duplicate_in_file", values))
-        elif key in seen:
-            report.add(RowResult(number, "duplicate", name,
-                                 t("import.reason.same_as_row", row=seen[key], on="customer, time, kind, content"),
-                                 "duplicate_in_file", values))
-        else:
-            seen[key] = number
-            accepted.append((number, item))
-            report.add(RowResult(number, "imported", name))
-    return accepted
+    return sort_out(parsed, keys, stored, written, report, name=lambda item: item["customer"][1],
+                    exists=lambda _item: t("import.reason.visit_exists"), on="customer, time, kind, content")
 
 
 def _write_visits(ctx, accepted: list[tuple[int, dict]], contacts: dict[tuple[int, str], int], loaded: set[int]

@@ -37,10 +37,8 @@ def import_deals(ctx, table: Table, *, on_duplicate: str = "skip", partial: bool
     or one an earlier batch wrote ("same as row N", told apart by its id), is found by one query
     per batch. A refusal or --dry-run rolls the savepoint back, so nothing is written.
     """
-    from itertools import islice
-
     from salesctl.services.io.bulk import WrittenRows
-    from salesctl.services.io.imports import BATCH_ROWS
+    from salesctl.services.io.imports import batches
 
     if on_duplicate not in ("skip", "fail"):
         raise InvalidInput(t("import.err.on_duplicate_kind", value=on_duplicate, kind="deals"))
@@ -53,13 +51,7 @@ def import_deals(ctx, table: Table, *, on_duplicate: str = "skip", partial: bool
     written = WrittenRows()
     created = {"deal": 0, "deal_stage_change": 0}
     savepoint = session.begin_nested()
-    progress.phase(t("import.progress.checking"), None)
-    rows = table.stream()
-    while True:
-        chunk = list(islice(rows, BATCH_ROWS))
-        if not chunk:
-            break
-        report.total += len(chunk)
+    for chunk in batches(table, report, progress):
         parsed = [checked for checked in (_deal_row(ctx, table, customers, check, report, number, values)
                                           for number, values in chunk) if checked is not None]
         accepted = _new_deals(session, parsed, report, written)
@@ -68,7 +60,6 @@ def import_deals(ctx, table: Table, *, on_duplicate: str = "skip", partial: bool
             written.add(ids, [number for number, _item in accepted])
             created["deal"] += len(ids)
             created["deal_stage_change"] += len(ids)
-        progress.advance(len(chunk))
     report.decide()
     if not report.writes:
         savepoint.rollback()
@@ -163,6 +154,8 @@ def _deal_row(ctx, table: Table, customers: CustomerIndex, check: WriteCheck, re
 
 def _new_deals(session, parsed: list[tuple[int, dict]], report: ImportReport, written) -> list[tuple[int, dict]]:
     """The batch's rows that are new: no deal of the customer has the title (stored, or an earlier row's)."""
+    from salesctl.services.io.imports import sort_out
+
     stored: dict[tuple[int, str], int] = {}
     ids = sorted({item["customer"][0] for _n, item in parsed})
     for start in range(0, len(ids), 500):
@@ -170,29 +163,10 @@ def _new_deals(session, parsed: list[tuple[int, dict]], report: ImportReport, wr
                                                .where(Deal.customer_id.in_(ids[start:start + 500]))
                                                .order_by(Deal.id)):
             stored.setdefault((cid, title.strip().lower()), did)
-    seen: dict[tuple[int, str], int] = {}
-    accepted = []
-    for number, item in parsed:
-        values = item.pop("values")
-        key = (item["customer"][0], item["title"].lower())
-        if key in stored:
-            where, ref = written.where(stored[key])
-            if where == "archive":
-                report.add(RowResult(number, "duplicate", item["title"],
-                                     t("import.reason.deal_exists", customer=item["customer"][1]), "duplicate", values))
-            else:
-                report.add(RowResult(number, "duplicate", item["title"],
-                                     t("import.reason.same_as_row", row=ref, on="customer, title"),
-                                     "duplicate_in_file", values))
-        elif key in seen:
-            report.add(RowResult(number, "duplicate", item["title"],
-                                 t("import.reason.same_as_row", row=seen[key], on="customer, title"),
-                                 "duplicate_in_file", values))
-        else:
-            seen[key] = number
-            accepted.append((number, item))
-            report.add(RowResult(number, "imported", item["title"]))
-    return accepted
+    keys = [(item["customer"][0], item["title"].lower()) for _n, item in parsed]
+    return sort_out(parsed, keys, stored, written, report, name=lambda item: item["title"],
+                    exists=lambda item: t("import.reason.deal_exists", customer=item["customer"][1]),
+                    on="customer, title")
 
 
 def _write_deals(ctx, accepted: list[dict], source: str) -> list[int]:
